@@ -1,0 +1,359 @@
+//! The command line: parses flags, runs the library, prints, and picks the exit code.
+//! This is the only place that prints or decides how the process ends.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Parser, Subcommand};
+
+use crate::compare;
+use crate::config::{self, Config};
+use crate::connect;
+use crate::contract::{self, ContractErrors, ContractSet};
+use crate::finding::{FailOn, Finding};
+use crate::introspect::{self, Reader, Scope, SessionOptions};
+use crate::lint;
+use crate::render::{self, Format, RenderOptions};
+use crate::report::{Report, ReportBuilder, Target};
+use crate::rules::{self, Check};
+
+#[derive(Debug, Parser)]
+#[command(name = "zerogap", version, about = "Prove a PostgreSQL/TimescaleDB database matches its declared contracts.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Contracts vs the live database: schema, TimescaleDB objects, migration version.
+    Check(CheckArgs),
+    /// Validate contract files without a database.
+    Lint(LintArgs),
+    /// List the rules (`--markdown` prints docs/rules.md).
+    Rules {
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// table | json; repeat with --output to write several formats in one run.
+    #[arg(long = "format", value_enum)]
+    formats: Vec<Format>,
+    /// Where the matching --format goes (by position); default stdout.
+    #[arg(long = "output")]
+    outputs: Vec<PathBuf>,
+    /// Lowest severity that fails the run: error | warning | info | never.
+    #[arg(long, value_parser = ["error", "warning", "info", "never"])]
+    fail_on: Option<String>,
+    #[arg(short, long)]
+    quiet: bool,
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Config file (default: zerogap.yaml here or in a parent folder).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Contract file or folder (repeatable; default from config, else contracts/).
+    #[arg(long)]
+    contracts: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Database URL (postgres://...) or key=value string; default DATABASE_URL, then PG* variables.
+    #[arg(long)]
+    db: Option<String>,
+    /// A target named in zerogap.yaml.
+    #[arg(long)]
+    target: Option<String>,
+    #[arg(long, default_value_t = 4)]
+    max_connections: usize,
+    #[arg(long, default_value = "30s", value_parser = connect::parse_duration_flag)]
+    statement_timeout: Duration,
+    #[arg(long, default_value = "10s", value_parser = connect::parse_duration_flag)]
+    connect_timeout: Duration,
+    #[arg(long, default_value = "5s", value_parser = connect::parse_duration_flag)]
+    lock_timeout: Duration,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+struct LintArgs {
+    /// Contract files or folders (default from config, else contracts/).
+    paths: Vec<PathBuf>,
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Entry point for `main`: returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("zerogap: error: {e:#}");
+            2
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Rules { markdown } => {
+            if markdown {
+                print!("{}", rules::markdown());
+            } else {
+                for r in rules::ALL {
+                    println!("{}  {:<45} {:<8} {}", r.code, r.name, r.severity.as_str(), r.check.as_str());
+                }
+            }
+            Ok(0)
+        }
+        Command::Lint(args) => run_lint(args),
+        Command::Check(args) => run_check(args),
+    }
+}
+
+fn load_config(explicit: Option<&Path>) -> Result<Option<(PathBuf, Config)>> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => config::find(&std::env::current_dir().context("cannot read the current folder")?),
+    };
+    match path {
+        None => Ok(None),
+        Some(p) => match config::load(&p) {
+            Ok(c) => Ok(Some((p, c))),
+            Err(errors) => Err(anyhow!("{errors}")),
+        },
+    }
+}
+
+fn contract_paths(explicit: &[PathBuf], cfg: Option<&(PathBuf, Config)>) -> Vec<PathBuf> {
+    if !explicit.is_empty() {
+        return explicit.to_vec();
+    }
+    if let Some((path, c)) = cfg {
+        if let Some(list) = &c.contracts {
+            // Relative to the config file's folder.
+            let base = path.parent().unwrap_or(Path::new("."));
+            return list.to_vec().iter().map(|p| base.join(p)).collect();
+        }
+    }
+    vec![PathBuf::from("contracts")]
+}
+
+fn load_contracts(paths: &[PathBuf]) -> std::result::Result<ContractSet, ContractErrors> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        match contract::contract_files(p) {
+            Ok(f) => files.extend(f),
+            Err(e) => errors.push(contract::ContractError {
+                location: crate::model::Location {
+                    file: p.to_string_lossy().to_string(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!("cannot read contracts: {e}"),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ContractErrors(errors));
+    }
+    contract::load_paths(&files)
+}
+
+fn fail_on(out: &OutputArgs, cfg: Option<&(PathBuf, Config)>) -> Result<FailOn> {
+    let s = out
+        .fail_on
+        .clone()
+        .or_else(|| cfg.and_then(|(_, c)| c.fail_on.clone()))
+        .unwrap_or_else(|| "error".into());
+    FailOn::parse(&s).ok_or_else(|| anyhow!("fail_on `{s}` is not one of error, warning, info, never"))
+}
+
+fn print_contract_errors(errors: &ContractErrors) {
+    eprintln!("zerogap: the contracts are invalid ({} problem(s)):", errors.0.len());
+    for e in &errors.0 {
+        eprintln!("  {e}");
+    }
+}
+
+fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn run_lint(args: LintArgs) -> Result<i32> {
+    let cfg = load_config(args.config.as_deref())?;
+    let fail = fail_on(&args.output, cfg.as_ref())?;
+    let paths = contract_paths(&args.paths, cfg.as_ref());
+    let set = match load_contracts(&paths) {
+        Ok(s) => s,
+        Err(errors) => {
+            print_contract_errors(&errors);
+            return Ok(2);
+        }
+    };
+    let mut b = ReportBuilder {
+        contracts: set.files.clone(),
+        ..Default::default()
+    };
+    b.findings = lint::lint(&set.expectations);
+    b.ran(Check::Schema);
+    let report = b.build(fail, now_utc());
+    emit(&report, &args.output)?;
+    Ok(report.exit_code(fail))
+}
+
+fn run_check(args: CheckArgs) -> Result<i32> {
+    let cfg = load_config(args.common.config.as_deref())?;
+    let fail = fail_on(&args.output, cfg.as_ref())?;
+    let paths = contract_paths(&args.common.contracts, cfg.as_ref());
+    let set = match load_contracts(&paths) {
+        Ok(s) => s,
+        Err(errors) => {
+            print_contract_errors(&errors);
+            return Ok(2);
+        }
+    };
+
+    let mut b = ReportBuilder {
+        contracts: set.files.clone(),
+        ..Default::default()
+    };
+    b.findings.extend(lint::lint(&set.expectations));
+
+    let explicit = match (&args.db, &args.target) {
+        (Some(db), _) => Some(("--db".to_string(), db.clone())),
+        (None, Some(name)) => {
+            let t = cfg
+                .as_ref()
+                .and_then(|(_, c)| c.targets.get(name))
+                .ok_or_else(|| anyhow!("target `{name}` is not defined in zerogap.yaml"))?;
+            let url = match (&t.url, &t.url_env) {
+                (Some(u), _) => u.clone(),
+                (None, Some(env)) => std::env::var(env).map_err(|_| connect::ConnectError::MissingEnv(env.clone()))?,
+                (None, None) => return Err(anyhow!("target `{name}` has neither url nor url_env")),
+            };
+            Some((format!("target {name}"), url))
+        }
+        (None, None) => None,
+    };
+    b.target.name = args.target.clone();
+    let resolved = connect::resolve(explicit.as_ref().map(|(n, u)| (n.as_str(), u.as_str())), args.connect_timeout)?;
+    if args.output.verbose > 0 {
+        eprintln!("zerogap: connecting to {}", resolved.display);
+    }
+
+    let session = SessionOptions {
+        statement_timeout: args.statement_timeout,
+        lock_timeout: args.lock_timeout,
+        max_connections: args.max_connections,
+    };
+    let scope = Scope {
+        schemas: set.expectations.schemas.clone(),
+        migrations: set.expectations.schema.migrations.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let pool = introspect::make_pool(resolved.config.clone(), &session)?;
+    let reader = Reader::new(pool, session);
+    let result = runtime.block_on(introspect::introspect(&reader, &scope));
+    if args.output.verbose > 0 {
+        for t in reader.timings() {
+            eprintln!("zerogap: {:<40} {:>6} rows {:>8.1} ms", t.what, t.rows, t.elapsed.as_secs_f64() * 1000.0);
+        }
+    }
+    match result {
+        Ok(live) => {
+            b.target = Target {
+                name: args.target.clone(),
+                database: Some(live.info.database.clone()),
+                server_version: Some(live.info.server_version.clone()),
+                timescaledb_version: live.info.timescaledb_version.clone(),
+            };
+            let cmp = compare::compare(&set.expectations, &live.schema, &live.info, live.timescale_read);
+            b.findings.extend(cmp.findings);
+            b.tally(Check::Schema, cmp.schema);
+            b.tally(Check::Timescale, cmp.timescale);
+            b.ran(Check::Schema);
+            if live.info.timescaledb_version.is_some() || cmp.timescale.checked > 0 {
+                b.ran(Check::Timescale);
+            }
+        }
+        Err(e) => {
+            b.incomplete(Check::Schema, format!("schema not checked: {e}"));
+            let needs_ts = set.expectations.timescaledb.is_some()
+                || !set.expectations.schema.caggs.is_empty()
+                || set.expectations.schema.tables.values().any(|t| t.hypertable.is_some());
+            if needs_ts {
+                b.incomplete(Check::Timescale, format!("timescale not checked: {e}"));
+            }
+            if !args.output.quiet {
+                eprintln!("zerogap: not verified: {e}");
+            }
+        }
+    }
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    let report = b.build(fail, now_utc());
+    emit(&report, &args.output)?;
+    Ok(report.exit_code(fail))
+}
+
+/// Writes every requested format; `--format/--output` pair up by position.
+fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
+    let formats = if out.formats.is_empty() { vec![Format::Table] } else { out.formats.clone() };
+    if out.outputs.len() > formats.len() {
+        return Err(anyhow!("{} --output given for {} --format", out.outputs.len(), formats.len()));
+    }
+    for (i, f) in formats.iter().enumerate() {
+        match out.outputs.get(i) {
+            Some(path) => {
+                let text = render::render(*f, report, &RenderOptions { color: false });
+                std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            None => {
+                if out.quiet && *f == Format::Table {
+                    continue;
+                }
+                let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let text = render::render(*f, report, &RenderOptions { color });
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(text.as_bytes()).context("cannot write to stdout")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Used by tests: findings of a lint run on in-memory sources.
+pub fn lint_sources(sources: &[(String, String)]) -> std::result::Result<Vec<Finding>, ContractErrors> {
+    let set = contract::load_sources(sources)?;
+    Ok(lint::lint(&set.expectations))
+}

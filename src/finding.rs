@@ -1,0 +1,130 @@
+//! Findings: what every check produces and every renderer consumes.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Location, PolicyLevel};
+use crate::rules::Rule;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// A policy level as a severity; `ignore` yields none.
+    pub fn from_policy(level: PolicyLevel) -> Option<Self> {
+        match level {
+            PolicyLevel::Ignore => None,
+            PolicyLevel::Info => Some(Severity::Info),
+            PolicyLevel::Warning => Some(Severity::Warning),
+            PolicyLevel::Error => Some(Severity::Error),
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The threshold of `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Severity(Severity),
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "error" => Some(FailOn::Severity(Severity::Error)),
+            "warning" => Some(FailOn::Severity(Severity::Warning)),
+            "info" => Some(FailOn::Severity(Severity::Info)),
+            "never" => Some(FailOn::Never),
+            _ => None,
+        }
+    }
+
+    pub fn trips(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Severity(min) => severity >= min,
+            FailOn::Never => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    New,
+    Persisting,
+    Resolved,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    /// table, column, index, constraint, view, enum, hypertable, continuous_aggregate, ...
+    pub kind: String,
+    pub object: String,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub message: String,
+    pub location: Option<Location>,
+    pub status: Option<Status>,
+    pub waived: Option<serde_json::Value>,
+}
+
+impl Finding {
+    pub fn new(rule: &Rule, kind: &str, object: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            rule: rule.code.to_string(),
+            name: rule.name.to_string(),
+            severity: rule.severity,
+            kind: kind.to_string(),
+            object: object.into(),
+            expected: None,
+            actual: None,
+            message: message.into(),
+            location: None,
+            status: None,
+            waived: None,
+        }
+    }
+
+    pub fn expected(mut self, v: impl fmt::Display) -> Self {
+        self.expected = Some(v.to_string());
+        self
+    }
+
+    pub fn actual(mut self, v: impl fmt::Display) -> Self {
+        self.actual = Some(v.to_string());
+        self
+    }
+
+    pub fn at(mut self, loc: Option<&Location>) -> Self {
+        self.location = loc.cloned();
+        self
+    }
+
+    pub fn severity(mut self, s: Severity) -> Self {
+        self.severity = s;
+        self
+    }
+}

@@ -1,0 +1,783 @@
+//! Producer #2: the live database → the schema model. Read-only, batched per object kind,
+//! concurrent on a small pool.
+
+mod sql;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use crate::model::{
+    CheckConstraint, Column, Compression, ContinuousAggregate, EnumType, FkAction, ForeignKey,
+    Hypertable, Identity, Index, IndexColumn, Migration, OrderItem, PrimaryKey, QualName,
+    RefreshPolicy, Retention, Schema, ServerInfo, SpacePartition, Table, UniqueConstraint, View,
+    ident,
+};
+
+/// Why a catalog read could not run. Messages never carry the connection password.
+#[derive(Debug, thiserror::Error)]
+pub enum IntrospectError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("{what}: permission denied: {message}")]
+    PermissionDenied { what: String, message: String },
+    #[error("{what}: timed out: {message}")]
+    Timeout { what: String, message: String },
+    #[error("{what}: {message}")]
+    Query { what: String, message: String },
+    #[error("unexpected catalog data in {what}: {message}")]
+    Decode { what: String, message: String },
+}
+
+impl IntrospectError {
+    fn from_pg(what: &str, e: &tokio_postgres::Error) -> Self {
+        let message = describe_pg_error(e);
+        match e.code().map(|c| c.code()) {
+            Some("42501") => Self::PermissionDenied {
+                what: what.into(),
+                message,
+            },
+            Some("57014") | Some("55P03") => Self::Timeout {
+                what: what.into(),
+                message,
+            },
+            _ if e.is_closed() => Self::Query {
+                what: what.into(),
+                message: format!("connection lost: {message}"),
+            },
+            _ => Self::Query {
+                what: what.into(),
+                message,
+            },
+        }
+    }
+}
+
+/// The server's own message (with SQLSTATE) when there is one, else the client's.
+pub fn describe_pg_error(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => {
+            let mut s = e.to_string();
+            let mut src = std::error::Error::source(e);
+            while let Some(inner) = src {
+                s.push_str(": ");
+                s.push_str(&inner.to_string());
+                src = inner.source();
+            }
+            s
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    pub statement_timeout: Duration,
+    pub lock_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            statement_timeout: Duration::from_secs(30),
+            lock_timeout: Duration::from_secs(5),
+            max_connections: 4,
+        }
+    }
+}
+
+/// A pool whose sessions identify as `zerogap`.
+pub fn make_pool(mut config: tokio_postgres::Config, opts: &SessionOptions) -> Result<Pool, IntrospectError> {
+    if config.get_application_name().is_none() {
+        config.application_name("zerogap");
+    }
+    let mgr = Manager::from_config(
+        config,
+        tokio_postgres::NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(mgr)
+        .max_size(opts.max_connections.max(1))
+        .build()
+        .map_err(|e| IntrospectError::Connect(e.to_string()))
+}
+
+/// One catalog read as it ran, for `-v`.
+#[derive(Debug, Clone)]
+pub struct QueryTiming {
+    pub what: &'static str,
+    pub rows: usize,
+    pub elapsed: Duration,
+}
+
+/// Runs one read-only query in its own read-only transaction with local timeouts, so it
+/// behaves the same through PgBouncer's transaction pooling.
+pub struct Reader {
+    pool: Pool,
+    opts: SessionOptions,
+    timings: std::sync::Mutex<Vec<QueryTiming>>,
+}
+
+impl Reader {
+    pub fn new(pool: Pool, opts: SessionOptions) -> Self {
+        Self {
+            pool,
+            opts,
+            timings: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn timings(&self) -> Vec<QueryTiming> {
+        self.timings.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    pub async fn query(
+        &self,
+        what: &'static str,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, IntrospectError> {
+        let started = Instant::now();
+        let mut client = self.pool.get().await.map_err(|e| match e {
+            deadpool_postgres::PoolError::Backend(pe) => IntrospectError::Connect(describe_pg_error(&pe)),
+            other => IntrospectError::Connect(other.to_string()),
+        })?;
+        let tx = client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .await
+            .map_err(|e| IntrospectError::from_pg(what, &e))?;
+        tx.batch_execute(&format!(
+            "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}",
+            self.opts.statement_timeout.as_millis().max(1),
+            self.opts.lock_timeout.as_millis().max(1)
+        ))
+        .await
+        .map_err(|e| IntrospectError::from_pg(what, &e))?;
+        let rows = tx
+            .query(sql, params)
+            .await
+            .map_err(|e| IntrospectError::from_pg(what, &e))?;
+        // Nothing was written; rolling back ends the transaction without a commit record.
+        tx.rollback().await.map_err(|e| IntrospectError::from_pg(what, &e))?;
+        if let Ok(mut t) = self.timings.lock() {
+            t.push(QueryTiming {
+                what,
+                rows: rows.len(),
+                elapsed: started.elapsed(),
+            });
+        }
+        Ok(rows)
+    }
+}
+
+fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize, what: &str) -> Result<T, IntrospectError> {
+    row.try_get::<_, T>(idx).map_err(|e| IntrospectError::Decode {
+        what: what.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// What the live database has, as far as a check needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub info: ServerInfo,
+    pub schema: Schema,
+    /// Whether TimescaleDB objects were read (extension present and readable).
+    pub timescale_read: bool,
+}
+
+/// What to read beyond the catalogs: the schemas in scope and declared migration tables.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub schemas: Vec<String>,
+    pub migrations: Vec<Migration>,
+}
+
+#[derive(Debug, Default)]
+struct Probe {
+    database: String,
+    server_version: String,
+    timescaledb: Option<String>,
+    has_compression_settings_view: bool,
+    has_bucket_fn: bool,
+    has_bucket_table: bool,
+}
+
+/// Reads everything in scope. Errors name the catalog read that failed.
+pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, IntrospectError> {
+    let rows = reader.query("server information", sql::SERVER, &[]).await?;
+    let row = rows.first().ok_or_else(|| IntrospectError::Decode {
+        what: "server information".into(),
+        message: "no row".into(),
+    })?;
+    let probe = Probe {
+        database: get(row, 0, "server")?,
+        server_version: get(row, 1, "server")?,
+        timescaledb: get(row, 2, "server")?,
+        has_compression_settings_view: get(row, 3, "server")?,
+        has_bucket_fn: get(row, 4, "server")?,
+        has_bucket_table: get(row, 5, "server")?,
+    };
+    let schemas: &(dyn ToSql + Sync) = &scope.schemas;
+    let by_schema: &[&(dyn ToSql + Sync)] = &[schemas];
+
+    let core = async {
+        tokio::try_join!(
+            reader.query("relations (pg_class)", sql::RELATIONS, by_schema),
+            reader.query("columns (pg_attribute)", sql::COLUMNS, by_schema),
+            reader.query("constraints (pg_constraint)", sql::CONSTRAINTS, by_schema),
+            reader.query("indexes (pg_index)", sql::INDEXES, by_schema),
+            reader.query("enums (pg_enum)", sql::ENUMS, by_schema),
+        )
+    };
+    let ts = async {
+        if probe.timescaledb.is_none() {
+            return Ok(None);
+        }
+        let bucket = if probe.has_bucket_fn {
+            sql::BUCKET_FN
+        } else if probe.has_bucket_table {
+            sql::BUCKET_TABLE
+        } else {
+            sql::BUCKET_LEGACY
+        };
+        let caggs_sql = sql::TS_CAGGS.replace("BUCKET", bucket);
+        let settings_sql = if probe.has_compression_settings_view {
+            sql::TS_COMPRESSION_SETTINGS
+        } else {
+            sql::TS_COMPRESSION_SETTINGS_LEGACY
+        };
+        tokio::try_join!(
+            reader.query("TimescaleDB internal relations", sql::TS_INTERNAL, by_schema),
+            reader.query("hypertables", sql::TS_HYPERTABLES, by_schema),
+            reader.query("timescaledb_information.dimensions", sql::TS_DIMENSIONS, by_schema),
+            reader.query("compression settings", settings_sql, by_schema),
+            reader.query("timescaledb_information.jobs", sql::TS_JOBS, &[]),
+            reader.query("continuous aggregates", &caggs_sql, by_schema),
+        )
+        .map(Some)
+    };
+    let (core, ts) = tokio::try_join!(core, ts)?;
+    let (relations, columns, constraints, indexes, enums) = core;
+
+    let internal: HashSet<(String, String)> = match &ts {
+        Some(t) => t
+            .0
+            .iter()
+            .map(|r| Ok((get::<String>(r, 0, "internal")?, get::<String>(r, 1, "internal")?)))
+            .collect::<Result<_, IntrospectError>>()?,
+        None => HashSet::new(),
+    };
+    let cagg_names: HashSet<(String, String)> = match &ts {
+        Some(t) => t
+            .5
+            .iter()
+            .map(|r| Ok((get::<String>(r, 0, "caggs")?, get::<String>(r, 1, "caggs")?)))
+            .collect::<Result<_, IntrospectError>>()?,
+        None => HashSet::new(),
+    };
+
+    let mut schema = Schema::default();
+    // oid → (name, relkind)
+    let mut rels: HashMap<i64, (QualName, String)> = HashMap::new();
+    for r in &relations {
+        let oid: i64 = get(r, 0, "relations")?;
+        let ns: String = get(r, 1, "relations")?;
+        let name: String = get(r, 2, "relations")?;
+        let kind: String = get(r, 3, "relations")?;
+        let comment: Option<String> = get(r, 4, "relations")?;
+        if internal.contains(&(ns.clone(), name.clone())) {
+            continue;
+        }
+        let qn = QualName::new(ns.clone(), name.clone());
+        match kind.as_str() {
+            "r" | "p" => {
+                schema.tables.insert(
+                    qn.clone(),
+                    Table {
+                        name: qn.clone(),
+                        comment,
+                        ..Default::default()
+                    },
+                );
+            }
+            "v" | "m" if !cagg_names.contains(&(ns.clone(), name.clone())) => {
+                schema.views.insert(
+                    qn.clone(),
+                    View {
+                        name: qn.clone(),
+                        columns: Some(Vec::new()),
+                        materialized: kind == "m",
+                        loc: None,
+                    },
+                );
+            }
+            _ => {}
+        }
+        rels.insert(oid, (qn, kind));
+    }
+
+    for r in &columns {
+        let oid: i64 = get(r, 0, "columns")?;
+        let Some((qn, _)) = rels.get(&oid) else { continue };
+        let name: String = get(r, 1, "columns")?;
+        if let Some(v) = schema.views.get_mut(qn) {
+            v.columns.get_or_insert_with(Vec::new).push(name);
+            continue;
+        }
+        let Some(t) = schema.tables.get_mut(qn) else { continue };
+        let data_type: String = get(r, 2, "columns")?;
+        let not_null: bool = get(r, 3, "columns")?;
+        let default: Option<String> = get(r, 4, "columns")?;
+        let identity: String = get(r, 5, "columns")?;
+        let generated: String = get(r, 6, "columns")?;
+        let comment: Option<String> = get(r, 7, "columns")?;
+        let owned_seq: Option<String> = get(r, 8, "columns")?;
+        let (default, generated) = if !generated.is_empty() {
+            (None, default)
+        } else {
+            (default, None)
+        };
+        let serial = match (&default, &owned_seq) {
+            (Some(d), Some(seq)) => d.starts_with("nextval(") && d.contains(seq.as_str()),
+            _ => false,
+        };
+        t.columns.push(Column {
+            name,
+            data_type,
+            serial,
+            nullable: !not_null,
+            default: if serial { None } else { default },
+            identity: match identity.as_str() {
+                "a" => Some(Identity::Always),
+                "d" => Some(Identity::ByDefault),
+                _ => None,
+            },
+            generated,
+            comment,
+            loc: None,
+        });
+    }
+
+    for r in &constraints {
+        let oid: i64 = get(r, 0, "constraints")?;
+        let Some((qn, _)) = rels.get(&oid) else { continue };
+        let Some(t) = schema.tables.get_mut(qn) else { continue };
+        let name: String = get(r, 1, "constraints")?;
+        let kind: String = get(r, 2, "constraints")?;
+        let def: String = get(r, 3, "constraints")?;
+        let cols: Vec<String> = get(r, 4, "constraints")?;
+        match kind.as_str() {
+            "p" => {
+                t.primary_key = Some(PrimaryKey {
+                    name: Some(name),
+                    columns: cols,
+                    loc: None,
+                })
+            }
+            "u" => t.uniques.push(UniqueConstraint {
+                name: Some(name),
+                columns: cols,
+                loc: None,
+            }),
+            "c" => t.checks.push(CheckConstraint {
+                name: Some(name),
+                expr: def,
+                loc: None,
+            }),
+            "f" => {
+                let fns: Option<String> = get(r, 5, "constraints")?;
+                let frel: Option<String> = get(r, 6, "constraints")?;
+                let fcols: Vec<String> = get(r, 7, "constraints")?;
+                let del: String = get(r, 8, "constraints")?;
+                let upd: String = get(r, 9, "constraints")?;
+                t.foreign_keys.push(ForeignKey {
+                    name: Some(name),
+                    columns: cols,
+                    ref_table: QualName::new(fns.unwrap_or_default(), frel.unwrap_or_default()),
+                    ref_columns: fcols,
+                    on_delete: fk_action(&del),
+                    on_update: fk_action(&upd),
+                    loc: None,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    for r in &indexes {
+        let oid: i64 = get(r, 0, "indexes")?;
+        let Some((qn, _)) = rels.get(&oid) else { continue };
+        let Some(t) = schema.tables.get_mut(qn) else { continue };
+        let name: String = get(r, 1, "indexes")?;
+        let method: String = get(r, 2, "indexes")?;
+        let unique: bool = get(r, 3, "indexes")?;
+        let nkey: i32 = get(r, 4, "indexes")?;
+        let defs: Vec<String> = get(r, 5, "indexes")?;
+        let options: Vec<i32> = get(r, 6, "indexes")?;
+        let opclasses: Vec<String> = get(r, 7, "indexes")?;
+        let predicate: Option<String> = get(r, 8, "indexes")?;
+        let constraint_backed: bool = get(r, 9, "indexes")?;
+        let nkey = usize::try_from(nkey).unwrap_or(0).min(defs.len());
+        let columns = defs[..nkey]
+            .iter()
+            .enumerate()
+            .map(|(k, def)| {
+                let opt = options.get(k).copied().unwrap_or(0);
+                // indoption: bit 0 = DESC, bit 1 = NULLS FIRST.
+                let descending = opt & 1 != 0;
+                IndexColumn {
+                    expr: unquote_simple(def),
+                    descending,
+                    nulls_first: Some(opt & 2 != 0),
+                    opclass: opclasses.get(k).filter(|o| !o.is_empty()).cloned(),
+                }
+            })
+            .collect();
+        t.indexes.push(Index {
+            name,
+            method,
+            unique,
+            columns,
+            include: defs[nkey..].iter().map(|d| unquote_simple(d)).collect(),
+            predicate,
+            constraint_backed,
+            loc: None,
+        });
+    }
+
+    for r in &enums {
+        let ns: String = get(r, 0, "enums")?;
+        let name: String = get(r, 1, "enums")?;
+        let values: Vec<String> = get(r, 2, "enums")?;
+        let qn = QualName::new(ns, name);
+        schema.enums.insert(
+            qn.clone(),
+            EnumType {
+                name: qn,
+                values,
+                loc: None,
+            },
+        );
+    }
+
+    let mut live = Live {
+        info: ServerInfo {
+            database: probe.database.clone(),
+            server_version: probe.server_version.clone(),
+            timescaledb_version: probe.timescaledb.clone(),
+        },
+        schema,
+        timescale_read: false,
+    };
+    if let Some(ts) = ts {
+        apply_timescale(&mut live.schema, ts, probe.has_compression_settings_view)?;
+        live.timescale_read = true;
+    }
+    for m in &scope.migrations {
+        let applied = read_migration(reader, m, &live.schema).await?;
+        live.schema.migrations.push(applied);
+    }
+    Ok(live)
+}
+
+type TsRows = (Vec<Row>, Vec<Row>, Vec<Row>, Vec<Row>, Vec<Row>, Vec<Row>);
+
+fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Result<(), IntrospectError> {
+    let (_internal, hypertables, dimensions, settings, jobs, caggs) = ts;
+    let mut by_id: HashMap<i64, QualName> = HashMap::new();
+    for r in &hypertables {
+        let id: i64 = get(r, 0, "hypertables")?;
+        let qn = QualName::new(get::<String>(r, 1, "hypertables")?, get::<String>(r, 2, "hypertables")?);
+        by_id.insert(id, qn.clone());
+        if let Some(t) = schema.tables.get_mut(&qn) {
+            let compressed: bool = get(r, 3, "hypertables")?;
+            t.hypertable = Some(Hypertable {
+                compression: compressed.then(Compression::default),
+                ..Default::default()
+            });
+        }
+    }
+    for r in &dimensions {
+        let qn = QualName::new(get::<String>(r, 0, "dimensions")?, get::<String>(r, 1, "dimensions")?);
+        let Some(h) = schema.tables.get_mut(&qn).and_then(|t| t.hypertable.as_mut()) else {
+            continue;
+        };
+        let column: String = get(r, 3, "dimensions")?;
+        let kind: String = get(r, 4, "dimensions")?;
+        let time_interval: Option<String> = get(r, 5, "dimensions")?;
+        let integer_interval: Option<i64> = get(r, 6, "dimensions")?;
+        let partitions: Option<i64> = get(r, 7, "dimensions")?;
+        if kind == "Time" && h.time_column.is_empty() {
+            h.time_column = column;
+            h.chunk_interval = time_interval.or(integer_interval.map(|i| i.to_string()));
+        } else if h.partitioning.is_none() {
+            // The first non-primary dimension is the space (or secondary) dimension.
+            h.partitioning = Some(SpacePartition { column, partitions });
+        }
+    }
+    if modern_settings {
+        for r in &settings {
+            let qn = QualName::new(get::<String>(r, 0, "compression settings")?, get::<String>(r, 1, "compression settings")?);
+            let Some(c) = schema
+                .tables
+                .get_mut(&qn)
+                .and_then(|t| t.hypertable.as_mut())
+                .and_then(|h| h.compression.as_mut())
+            else {
+                continue;
+            };
+            let seg: Option<String> = get(r, 2, "compression settings")?;
+            let ord: Option<String> = get(r, 3, "compression settings")?;
+            c.segment_by = split_list(seg.as_deref()).iter().map(|s| ident(s)).collect();
+            c.order_by = Some(
+                split_list(ord.as_deref())
+                    .iter()
+                    .map(|s| crate::contract::parse_order_item(s))
+                    .collect(),
+            );
+        }
+    } else {
+        for r in &settings {
+            let qn = QualName::new(get::<String>(r, 0, "compression settings")?, get::<String>(r, 1, "compression settings")?);
+            let Some(c) = schema
+                .tables
+                .get_mut(&qn)
+                .and_then(|t| t.hypertable.as_mut())
+                .and_then(|h| h.compression.as_mut())
+            else {
+                continue;
+            };
+            let att: String = get(r, 2, "compression settings")?;
+            let seg: Option<i32> = get(r, 3, "compression settings")?;
+            let ord: Option<i32> = get(r, 4, "compression settings")?;
+            let asc: Option<bool> = get(r, 5, "compression settings")?;
+            let nf: Option<bool> = get(r, 6, "compression settings")?;
+            if seg.is_some() {
+                c.segment_by.push(att.clone());
+            }
+            if ord.is_some() {
+                c.order_by.get_or_insert_with(Vec::new).push(OrderItem {
+                    column: att,
+                    descending: asc == Some(false),
+                    nulls_first: nf,
+                });
+            }
+        }
+    }
+    let mut cagg_by_mat: HashMap<i64, QualName> = HashMap::new();
+    for r in &caggs {
+        let qn = QualName::new(get::<String>(r, 0, "caggs")?, get::<String>(r, 1, "caggs")?);
+        let mat: i64 = get(r, 2, "caggs")?;
+        let src_schema: Option<String> = get(r, 3, "caggs")?;
+        let src_name: Option<String> = get(r, 4, "caggs")?;
+        let materialized_only: bool = get(r, 5, "caggs")?;
+        let bucket: Option<String> = get(r, 6, "caggs")?;
+        cagg_by_mat.insert(mat, qn.clone());
+        by_id.insert(mat, qn.clone());
+        schema.caggs.insert(
+            qn.clone(),
+            ContinuousAggregate {
+                name: qn,
+                source: src_schema.zip(src_name).map(|(s, n)| QualName::new(s, n)),
+                bucket,
+                materialized_only: Some(materialized_only),
+                refresh: None,
+                retention: None,
+                loc: None,
+            },
+        );
+    }
+    for r in &jobs {
+        let proc_name: String = get(r, 1, "jobs")?;
+        let schedule: Option<String> = get(r, 2, "jobs")?;
+        let config: Option<String> = get(r, 3, "jobs")?;
+        let config: serde_json::Value = config
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let json_str = |k: &str| -> Option<String> {
+            match config.get(k) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let id_of = |k: &str| config.get(k).and_then(|v| v.as_i64());
+        match proc_name.as_str() {
+            "policy_retention" => {
+                let Some(target) = id_of("hypertable_id").and_then(|id| by_id.get(&id)) else { continue };
+                let drop_after = json_str("drop_after")
+                    .or_else(|| json_str("drop_created_before").map(|d| format!("created before {d}")))
+                    .unwrap_or_default();
+                let retention = Some(Retention { drop_after, loc: None });
+                if let Some(h) = schema.tables.get_mut(target).and_then(|t| t.hypertable.as_mut()) {
+                    h.retention = retention;
+                } else if let Some(c) = schema.caggs.get_mut(target) {
+                    c.retention = retention;
+                }
+            }
+            "policy_compression" => {
+                let Some(target) = id_of("hypertable_id").and_then(|id| by_id.get(&id)) else { continue };
+                if let Some(c) = schema
+                    .tables
+                    .get_mut(target)
+                    .and_then(|t| t.hypertable.as_mut())
+                    .map(|h| h.compression.get_or_insert_with(Compression::default))
+                {
+                    c.after = json_str("compress_after")
+                        .or_else(|| json_str("compress_created_before").map(|d| format!("created before {d}")));
+                }
+            }
+            "policy_refresh_continuous_aggregate" => {
+                let Some(target) = id_of("mat_hypertable_id").and_then(|id| cagg_by_mat.get(&id)) else { continue };
+                if let Some(c) = schema.caggs.get_mut(target) {
+                    c.refresh = Some(RefreshPolicy {
+                        start_offset: json_str("start_offset"),
+                        end_offset: json_str("end_offset"),
+                        schedule_interval: schedule,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Reads the latest applied version; a missing table or column is drift, not a failed read.
+async fn read_migration(reader: &Reader, m: &Migration, live: &Schema) -> Result<Migration, IntrospectError> {
+    let mut out = Migration {
+        table: m.table.clone(),
+        version_column: m.version_column.clone(),
+        order_by: m.order_by.clone(),
+        expect: None,
+        applied: None,
+        found: false,
+        loc: None,
+    };
+    let Some(t) = live.tables.get(&m.table) else {
+        return Ok(out);
+    };
+    if t.column(&m.version_column).is_none() || m.order_by.as_ref().is_some_and(|o| t.column(o).is_none()) {
+        return Ok(out);
+    }
+    let order = match &m.order_by {
+        Some(o) => format!("{} DESC NULLS LAST", quote_ident(o)),
+        None => format!("{} DESC", quote_ident(&m.version_column)),
+    };
+    let sql = format!(
+        "SELECT {}::text FROM {}.{} ORDER BY {} LIMIT 1",
+        quote_ident(&m.version_column),
+        quote_ident(&m.table.schema),
+        quote_ident(&m.table.name),
+        order
+    );
+    let rows = reader.query("migration version", &sql, &[]).await?;
+    out.applied = match rows.first() {
+        Some(r) => get::<Option<String>>(r, 0, "migration version")?,
+        None => None,
+    };
+    out.found = true;
+    Ok(out)
+}
+
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// `"timestamp"` → `timestamp`, so a plain column compares by name; expressions stay.
+fn unquote_simple(def: &str) -> String {
+    let t = def.trim();
+    if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && !t[1..t.len() - 1].contains('"') {
+        t[1..t.len() - 1].to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// Splits TimescaleDB's comma-separated settings, respecting quotes and parentheses.
+fn split_list(s: Option<&str>) -> Vec<String> {
+    let Some(s) = s else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let mut cur = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            '(' if !quoted => {
+                depth += 1;
+                cur.push(c);
+            }
+            ')' if !quoted => {
+                depth -= 1;
+                cur.push(c);
+            }
+            ',' if !quoted && depth == 0 => {
+                if !cur.trim().is_empty() {
+                    out.push(cur.trim().to_string());
+                }
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// Per-kind object counts, for `-v`.
+pub fn summary(schema: &Schema) -> BTreeMap<&'static str, usize> {
+    let mut m = BTreeMap::new();
+    m.insert("tables", schema.tables.len());
+    m.insert("views", schema.views.len());
+    m.insert("continuous aggregates", schema.caggs.len());
+    m.insert("enums", schema.enums.len());
+    m.insert(
+        "hypertables",
+        schema.tables.values().filter(|t| t.hypertable.is_some()).count(),
+    );
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_settings_lists() {
+        assert_eq!(split_list(Some("ts DESC,v NULLS FIRST")), vec!["ts DESC", "v NULLS FIRST"]);
+        assert_eq!(split_list(Some("\"a,b\",c")), vec!["\"a,b\"", "c"]);
+        assert!(split_list(None).is_empty());
+    }
+
+    #[test]
+    fn unquotes_plain_columns_only() {
+        assert_eq!(unquote_simple("\"timestamp\""), "timestamp");
+        assert_eq!(unquote_simple("lower((vin)::text)"), "lower((vin)::text)");
+    }
+}

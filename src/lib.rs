@@ -1,0 +1,15 @@
+//! zerogap: two producers (contracts, live database), one model, one comparator, many renderers.
+
+pub mod cli;
+pub mod compare;
+pub mod config;
+pub mod connect;
+pub mod contract;
+pub mod finding;
+pub mod introspect;
+pub mod lint;
+pub mod model;
+pub mod normalize;
+pub mod render;
+pub mod report;
+pub mod rules;

@@ -1,0 +1,95 @@
+//! The DBA's terminal view: a header, one table grouped by object, a summary line.
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+
+use super::RenderOptions;
+use crate::finding::Severity;
+use crate::report::{CheckStatus, Report};
+
+pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    let mut out = String::new();
+    let t = &report.target;
+    out.push_str(&format!(
+        "zerogap {} — {}{}{}\n",
+        report.tool.version,
+        t.name.as_deref().map(|n| format!("{n} ")).unwrap_or_default(),
+        t.database.as_deref().map(|d| format!("database {d}")).unwrap_or_else(|| "no database".into()),
+        match (&t.server_version, &t.timescaledb_version) {
+            (Some(v), Some(ts)) => format!(" (PostgreSQL {v}, TimescaleDB {ts})"),
+            (Some(v), None) => format!(" (PostgreSQL {v})"),
+            _ => String::new(),
+        }
+    ));
+    out.push_str(&format!("contracts: {}\n", report.contracts.join(", ")));
+    let checks: Vec<String> = report
+        .checks
+        .iter()
+        .map(|(k, v)| format!("{k} {}", v.as_str()))
+        .collect();
+    out.push_str(&format!("checks: {}\n", checks.join(" · ")));
+    for reason in &report.not_checked {
+        out.push_str(&format!("not checked: {reason}\n"));
+    }
+
+    if !report.findings.is_empty() {
+        let mut table = Table::new();
+        table
+            .load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(140);
+        if !opts.color {
+            table.force_no_tty();
+        }
+        table.set_header(vec!["object", "severity", "rule", "finding", "declared at"]);
+        let mut last_object: Option<&str> = None;
+        for f in &report.findings {
+            let object = if last_object == Some(f.object.as_str()) {
+                String::new()
+            } else {
+                f.object.clone()
+            };
+            last_object = Some(f.object.as_str());
+            let mut sev = Cell::new(if f.waived.is_some() {
+                format!("{} (waived)", f.severity)
+            } else {
+                f.severity.to_string()
+            });
+            if opts.color {
+                sev = sev.fg(match f.severity {
+                    Severity::Error => Color::Red,
+                    Severity::Warning => Color::Yellow,
+                    Severity::Info => Color::Blue,
+                });
+            }
+            table.add_row(vec![
+                Cell::new(object),
+                sev,
+                Cell::new(format!("{} {}", f.rule, f.name)),
+                Cell::new(&f.message),
+                Cell::new(f.location.as_ref().map(|l| l.to_string()).unwrap_or_default()),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    let s = &report.summary;
+    let verdict = if report.checks.values().any(|c| *c == CheckStatus::Incomplete) {
+        "NOT VERIFIED"
+    } else if s.errors > 0 {
+        "DRIFT"
+    } else {
+        "OK"
+    };
+    out.push_str(&format!(
+        "{verdict}: {} error(s), {} warning(s), {} info(s){}{}; {} of {} declared objects and properties matched{}\n",
+        s.errors,
+        s.warnings,
+        s.infos,
+        if s.waived > 0 { format!(", {} waived", s.waived) } else { String::new() },
+        if s.suppressed > 0 { format!(", {} suppressed", s.suppressed) } else { String::new() },
+        s.objects_matched,
+        s.objects_checked,
+        s.compliance_pct.map(|p| format!(" ({p:.1}%)")).unwrap_or_default()
+    ));
+    out
+}

@@ -1,0 +1,236 @@
+//! The report every renderer reads: findings plus what was checked, SPEC's JSON shape.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::compare::Tally;
+use crate::finding::{FailOn, Finding, Severity};
+use crate::rules::Check;
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Passed,
+    Failed,
+    Incomplete,
+    Skipped,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Passed => "passed",
+            CheckStatus::Failed => "failed",
+            CheckStatus::Incomplete => "incomplete",
+            CheckStatus::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Target {
+    pub name: Option<String>,
+    pub database: Option<String>,
+    pub server_version: Option<String>,
+    pub timescaledb_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CheckTally {
+    pub checked: u64,
+    pub matched: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub waived: usize,
+    pub suppressed: usize,
+    /// Declared objects and properties compared, over all checks that ran.
+    pub objects_checked: u64,
+    pub objects_matched: u64,
+    /// `objects_matched / objects_checked`, in percent with one decimal; `null` when nothing was checked.
+    pub compliance_pct: Option<f64>,
+    pub per_check: BTreeMap<String, CheckTally>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct QueryEntry {
+    pub file: String,
+    pub line: usize,
+    pub parameterised: bool,
+    pub tables: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    pub report_version: u32,
+    pub tool: Tool,
+    pub generated_at: String,
+    pub target: Target,
+    pub contracts: Vec<String>,
+    pub checks: BTreeMap<String, CheckStatus>,
+    /// Why a check is `incomplete`: one line per check that could not run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<String>,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    pub queries: Vec<QueryEntry>,
+}
+
+/// Collects a run's results and turns them into a `Report`.
+#[derive(Debug, Default)]
+pub struct ReportBuilder {
+    pub target: Target,
+    pub contracts: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub tallies: BTreeMap<&'static str, Tally>,
+    pub statuses: BTreeMap<&'static str, Option<CheckStatus>>,
+    pub not_checked: Vec<String>,
+    pub queries: Vec<QueryEntry>,
+    pub suppressed: usize,
+}
+
+impl ReportBuilder {
+    pub fn tally(&mut self, check: Check, t: Tally) {
+        self.tallies.entry(check.as_str()).or_default().add(t);
+    }
+
+    /// Marks a check as run (its status then follows from its findings).
+    pub fn ran(&mut self, check: Check) {
+        self.statuses.entry(check.as_str()).or_insert(None);
+    }
+
+    pub fn skipped(&mut self, check: Check) {
+        self.statuses.entry(check.as_str()).or_insert(Some(CheckStatus::Skipped));
+    }
+
+    pub fn incomplete(&mut self, check: Check, reason: impl Into<String>) {
+        self.statuses.insert(check.as_str(), Some(CheckStatus::Incomplete));
+        self.not_checked.push(reason.into());
+    }
+
+    pub fn build(self, fail_on: FailOn, generated_at: String) -> Report {
+        let mut findings = self.findings;
+        findings.sort_by(|a, b| {
+            (a.object.as_str(), a.rule.as_str(), a.message.as_str()).cmp(&(b.object.as_str(), b.rule.as_str(), b.message.as_str()))
+        });
+        let check_of = |f: &Finding| {
+            crate::rules::by_code(&f.rule)
+                .map(|r| match r.check {
+                    Check::Contract => "schema",
+                    other => other.as_str(),
+                })
+                .unwrap_or("schema")
+        };
+        let mut checks = BTreeMap::new();
+        for name in ["schema", "timescale", "queries", "data"] {
+            let status = match self.statuses.get(name) {
+                None => CheckStatus::Skipped,
+                Some(Some(s)) => *s,
+                Some(None) => {
+                    let failed = findings
+                        .iter()
+                        .filter(|f| f.waived.is_none() && check_of(f) == name)
+                        .any(|f| fail_on.trips(f.severity));
+                    if failed { CheckStatus::Failed } else { CheckStatus::Passed }
+                }
+            };
+            checks.insert(name.to_string(), status);
+        }
+        let active = || findings.iter().filter(|f| f.waived.is_none());
+        let count = |s: Severity| active().filter(|f| f.severity == s).count();
+        let mut per_check = BTreeMap::new();
+        let (mut checked, mut matched) = (0, 0);
+        for (k, t) in &self.tallies {
+            checked += t.checked;
+            matched += t.matched;
+            per_check.insert(
+                k.to_string(),
+                CheckTally {
+                    checked: t.checked,
+                    matched: t.matched,
+                },
+            );
+        }
+        let summary = Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            waived: findings.iter().filter(|f| f.waived.is_some()).count(),
+            suppressed: self.suppressed,
+            objects_checked: checked,
+            objects_matched: matched,
+            compliance_pct: compliance_pct(matched, checked),
+            per_check,
+        };
+        Report {
+            report_version: REPORT_VERSION,
+            tool: Tool {
+                name: "zerogap".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            generated_at,
+            target: self.target,
+            contracts: self.contracts,
+            checks,
+            not_checked: self.not_checked,
+            summary,
+            findings,
+            queries: self.queries,
+        }
+    }
+}
+
+/// Rounded down to one decimal, so 99.96 % of matches never shows as 100.0.
+pub fn compliance_pct(matched: u64, checked: u64) -> Option<f64> {
+    if checked == 0 {
+        return None;
+    }
+    let permille = (matched as u128 * 1000) / checked as u128;
+    Some(permille as f64 / 10.0)
+}
+
+impl Report {
+    pub fn incomplete(&self) -> bool {
+        self.checks.values().any(|s| *s == CheckStatus::Incomplete)
+    }
+
+    /// 0 verified clean, 1 verified with findings at or above `fail_on`, 2 not verified.
+    pub fn exit_code(&self, fail_on: FailOn) -> i32 {
+        if self.incomplete() {
+            2
+        } else if self
+            .findings
+            .iter()
+            .any(|f| f.waived.is_none() && fail_on.trips(f.severity))
+        {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compliance_never_rounds_up_to_full() {
+        assert_eq!(compliance_pct(9999, 10000), Some(99.9));
+        assert_eq!(compliance_pct(10, 10), Some(100.0));
+        assert_eq!(compliance_pct(0, 0), None);
+    }
+}

@@ -1,0 +1,320 @@
+//! The one rule registry: every finding names a rule from here. `docs/rules.md` is generated
+//! from it (`zerogap rules --markdown`), and a test fails when the file is stale.
+
+use serde::Serialize;
+
+use crate::finding::Severity;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    Contract,
+    Schema,
+    Timescale,
+    Queries,
+    Data,
+}
+
+impl Check {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Contract => "contract",
+            Check::Schema => "schema",
+            Check::Timescale => "timescale",
+            Check::Queries => "queries",
+            Check::Data => "data",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Default severity; policy-driven rules take theirs from the contract's `policy`.
+    pub severity: Severity,
+    pub check: Check,
+    pub summary: &'static str,
+    pub fix: &'static str,
+    pub example: &'static str,
+}
+
+macro_rules! rules {
+    ($( $id:ident = $code:literal, $name:literal, $sev:ident, $check:ident, $summary:literal, $fix:literal, $example:literal; )*) => {
+        $( pub const $id: Rule = Rule { code: $code, name: $name, severity: Severity::$sev, check: Check::$check, summary: $summary, fix: $fix, example: $example }; )*
+        pub const ALL: &[Rule] = &[ $( $id ),* ];
+    };
+}
+
+rules! {
+    HYPERTABLE_UNIQUE_WITHOUT_PARTITION_COLUMN = "ZG001", "hypertable-unique-without-partition-column", Error, Contract,
+        "A primary key, unique constraint or unique index on a hypertable does not include every partitioning column. TimescaleDB refuses it: \"cannot create a unique index without the column ... (used in partitioning)\".",
+        "Add the time column (and the space-partitioning column) to the key, e.g. `primary_key: [id, timestamp]`.",
+        "primary_key: [id]   # hypertable on `timestamp`";
+    COMPRESSION_AFTER_RETENTION = "ZG002", "compression-after-retention", Error, Contract,
+        "The compression policy starts at or after the age at which the retention policy drops the data, so nothing would ever be compressed.",
+        "Make `compression.after` shorter than `retention.drop_after`.",
+        "compression: { after: 120 days }\nretention: { drop_after: 90 days }";
+    CAGG_SOURCE_NOT_HYPERTABLE = "ZG003", "cagg-source-not-hypertable", Error, Contract,
+        "A continuous aggregate's source is not declared as a hypertable; TimescaleDB only builds continuous aggregates on hypertables.",
+        "Declare `hypertable:` on the source table, or point `source:` at a hypertable.",
+        "continuous_aggregates: { daily: { source: users } }";
+    UNDECLARED_REFERENCE = "ZG004", "undeclared-reference", Warning, Contract,
+        "A foreign key target, a continuous aggregate source, a hypertable column or a key column names something the contracts do not declare.",
+        "Declare the referenced table/column, or fix the spelling.",
+        "references: fleet(fleet_id)   # table is `fleets`";
+    INVALID_CONTRACT_VALUE = "ZG005", "invalid-contract-value", Error, Contract,
+        "A value in the contract cannot be understood: an unknown type, an interval that does not parse, a version that is not semver.",
+        "Use a type PostgreSQL knows, an interval such as `1 day`, a semver version such as `1.2.0`.",
+        "chunk_time_interval: one day";
+    DUPLICATE_OBJECT = "ZG006", "duplicate-object", Error, Contract,
+        "The same object is declared twice, in one file or across files of the same database.",
+        "Keep one declaration.",
+        "tables: { users: ... } declared in a.yaml and b.yaml";
+
+    TABLE_MISSING = "ZG101", "table-missing", Error, Schema,
+        "A declared table does not exist in the database.",
+        "Run the migration that creates it, or remove it from the contract.",
+        "tables: { signal_greeks: ... }   # no such table";
+    TABLE_UNDECLARED = "ZG102", "table-undeclared", Warning, Schema,
+        "The database has a table the contracts do not declare (severity from `policy.undeclared_tables`).",
+        "Declare it, drop it, or waive the finding with a reason and an expiry.",
+        "public.legacy_audit exists but is not declared";
+    COLUMN_MISSING = "ZG103", "column-missing", Error, Schema,
+        "A declared column does not exist.",
+        "Add the column (migration) or remove it from the contract.",
+        "columns: { delta: { type: numeric(10,6) } }   # column absent";
+    COLUMN_TYPE_MISMATCH = "ZG104", "column-type-mismatch", Error, Schema,
+        "A column's type differs from the declared type (aliases such as `int`/`integer` and `varchar`/`character varying` are equal).",
+        "Alter the column type or correct the contract.",
+        "delta is numeric(12,4), the contract says numeric(10,6)";
+    COLUMN_UNDECLARED = "ZG105", "column-undeclared", Error, Schema,
+        "A declared table has a column the contract does not declare (severity from `policy.undeclared_columns`).",
+        "Declare the column or drop it.",
+        "signal_greeks.debug_note exists but is not declared";
+    COLUMN_NULLABILITY_MISMATCH = "ZG106", "column-nullability-mismatch", Error, Schema,
+        "A column is NULL-able where the contract says NOT NULL, or the reverse. An omitted `nullable` means nullable, except for primary-key, serial, identity and hypertable time columns.",
+        "ALTER COLUMN ... SET/DROP NOT NULL, or correct `nullable:`.",
+        "nullable: false   # column allows NULL";
+    COLUMN_DEFAULT_MISMATCH = "ZG107", "column-default-mismatch", Error, Schema,
+        "A column's default differs from the declared one (expressions are compared after normalisation; an omitted `default` means none).",
+        "ALTER COLUMN ... SET/DROP DEFAULT, or correct `default:`.",
+        "default: now()   # column has no default";
+    COLUMN_IDENTITY_MISMATCH = "ZG108", "column-identity-mismatch", Error, Schema,
+        "A column's identity (always / by default / none) or serial sequence differs from the contract.",
+        "ALTER COLUMN ... ADD/DROP IDENTITY, or correct `identity:`/the serial type.",
+        "identity: always   # column is GENERATED BY DEFAULT";
+    COLUMN_GENERATED_MISMATCH = "ZG109", "column-generated-mismatch", Error, Schema,
+        "A generated column's expression differs, or a column is generated where the contract says it is not (or the reverse).",
+        "Recreate the column with the declared `GENERATED ALWAYS AS (...) STORED` expression.",
+        "generated: substr(vin, 1, 3)";
+    COMMENT_MISMATCH = "ZG110", "comment-mismatch", Warning, Schema,
+        "A declared table or column `comment` differs from COMMENT ON in the database.",
+        "COMMENT ON ... IS '...', or correct the contract.",
+        "comment: \"ISO 3779\"";
+    PRIMARY_KEY_MISMATCH = "ZG111", "primary-key-mismatch", Error, Schema,
+        "The primary key is missing, extra, or on other columns than declared.",
+        "Alter the primary key or correct `primary_key:`.",
+        "primary_key: [id, timestamp]   # database key is (id)";
+    FOREIGN_KEY_MISSING = "ZG112", "foreign-key-missing", Error, Schema,
+        "A declared foreign key does not exist.",
+        "ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY.",
+        "references: fleets(fleet_id)";
+    FOREIGN_KEY_MISMATCH = "ZG113", "foreign-key-mismatch", Error, Schema,
+        "A foreign key exists but its columns, target or ON DELETE/ON UPDATE action differ.",
+        "Recreate the constraint as declared.",
+        "on_delete: cascade   # database has NO ACTION";
+    UNIQUE_CONSTRAINT_MISSING = "ZG114", "unique-constraint-missing", Error, Schema,
+        "A declared unique constraint does not exist.",
+        "ALTER TABLE ... ADD CONSTRAINT ... UNIQUE.",
+        "constraints: { vehicles_vin_key: { unique: [vin] } }";
+    UNIQUE_CONSTRAINT_MISMATCH = "ZG115", "unique-constraint-mismatch", Error, Schema,
+        "A unique constraint exists under the declared name but on other columns, or the name is another kind of constraint.",
+        "Recreate the constraint as declared.",
+        "unique: [vin]   # database: UNIQUE (vin, fleet_id)";
+    CHECK_CONSTRAINT_MISSING = "ZG116", "check-constraint-missing", Error, Schema,
+        "A declared CHECK constraint does not exist.",
+        "ALTER TABLE ... ADD CONSTRAINT ... CHECK (...).",
+        "constraints: { chk_delta: { check: \"delta BETWEEN -5 AND 5\" } }";
+    CHECK_CONSTRAINT_MISMATCH = "ZG117", "check-constraint-mismatch", Error, Schema,
+        "A CHECK constraint's expression differs from the declared one after normalisation (`IN (...)` equals `= ANY (ARRAY[...])`, casts, parentheses and case are ignored).",
+        "Recreate the constraint with the declared expression, or correct the contract.",
+        "check: \"delta BETWEEN -5 AND 5\"   # database: delta BETWEEN -10 AND 10";
+    CONSTRAINT_UNDECLARED = "ZG118", "constraint-undeclared", Warning, Schema,
+        "A declared table has a foreign key, unique or CHECK constraint the contract does not declare.",
+        "Declare it or drop it.",
+        "CHECK (price > 0) exists but is not declared";
+    INDEX_MISSING = "ZG119", "index-missing", Error, Schema,
+        "A declared index does not exist.",
+        "CREATE INDEX (CONCURRENTLY) as declared.",
+        "indexes: { idx_signal_greeks_signal_id: { columns: [signal_id] } }";
+    INDEX_MISMATCH = "ZG120", "index-mismatch", Error, Schema,
+        "An index exists under the declared name but its columns, order, operator class, method, uniqueness, INCLUDE list or predicate differ.",
+        "Recreate the index as declared.",
+        "columns: [instrument_key, timestamp DESC]   # database: (instrument_key, timestamp)";
+    INDEX_UNDECLARED = "ZG121", "index-undeclared", Info, Schema,
+        "A declared table has an index the contract does not declare (severity from `policy.undeclared_indexes`).",
+        "Declare it or drop it.",
+        "idx_tmp_debug exists but is not declared";
+    ENUM_MISSING = "ZG122", "enum-missing", Error, Schema,
+        "A declared enum type does not exist.",
+        "CREATE TYPE ... AS ENUM (...).",
+        "enums: { moneyness_level: [OTM, ATM, ITM] }";
+    ENUM_VALUES_MISMATCH = "ZG123", "enum-values-mismatch", Error, Schema,
+        "An enum's labels (or their order) differ from the declared list.",
+        "ALTER TYPE ... ADD VALUE, or correct the contract.",
+        "[DEEP_OTM, OTM, ATM]   # database lacks DEEP_OTM";
+    VIEW_MISSING = "ZG124", "view-missing", Error, Schema,
+        "A declared view does not exist.",
+        "CREATE VIEW as declared.",
+        "views: { active_signals: {} }";
+    VIEW_COLUMNS_MISMATCH = "ZG125", "view-columns-mismatch", Error, Schema,
+        "A view's output columns differ from the declared list.",
+        "Recreate the view, or correct `columns:`.",
+        "columns: [vehicle_id, vin, fleet]";
+    VIEW_UNDECLARED = "ZG126", "view-undeclared", Warning, Schema,
+        "The database has a view or materialized view the contracts do not declare (severity from `policy.undeclared_tables`).",
+        "Declare it or drop it.",
+        "public.tmp_report exists but is not declared";
+    EXPRESSION_NOT_COMPARABLE = "ZG127", "expression-not-comparable", Warning, Schema,
+        "An expression (CHECK, default, index predicate, generated column) could not be compared with confidence; it was neither passed nor failed.",
+        "Write the expression as PostgreSQL prints it (see `actual`), or simplify it.",
+        "check: \"x @@@ y\"   # does not parse";
+    MIGRATION_VERSION_MISMATCH = "ZG128", "migration-version-mismatch", Error, Schema,
+        "The latest applied migration version differs from `migrations.expect`, or the migration table is missing or empty.",
+        "Apply the pending migrations, or update `expect`.",
+        "expect: 1.1.0   # database is at 1.0.0";
+    ENUM_UNDECLARED = "ZG129", "enum-undeclared", Info, Schema,
+        "The database has an enum type the contracts do not declare (severity from `policy.undeclared_tables`, at most info).",
+        "Declare it in `enums:` or drop it.",
+        "CREATE TYPE mood AS ENUM (...) exists but is not declared";
+
+    HYPERTABLE_MISSING = "ZG201", "hypertable-missing", Error, Timescale,
+        "A table declared with `hypertable:` is a plain table (or TimescaleDB is not installed).",
+        "SELECT create_hypertable(...) (or migrate the table).",
+        "hypertable: { time_column: timestamp }";
+    HYPERTABLE_UNDECLARED = "ZG202", "hypertable-undeclared", Warning, Timescale,
+        "A table is a hypertable but the contract declares it as a plain table.",
+        "Add `hypertable:` to the table's contract.",
+        "signal_greeks is a hypertable, the contract has no hypertable block";
+    TIME_DIMENSION_MISMATCH = "ZG203", "time-dimension-mismatch", Error, Timescale,
+        "The hypertable is partitioned on another time column than declared.",
+        "Recreate the hypertable on the declared column, or correct `time_column`.",
+        "time_column: timestamp   # partitioned on created_at";
+    CHUNK_INTERVAL_MISMATCH = "ZG204", "chunk-interval-mismatch", Error, Timescale,
+        "The chunk time interval differs from `chunk_time_interval` (compared as intervals: `1 day` = `24 hours`).",
+        "SELECT set_chunk_time_interval(...).",
+        "chunk_time_interval: 1 day   # database: 7 days";
+    SPACE_PARTITIONING_MISMATCH = "ZG205", "space-partitioning-mismatch", Error, Timescale,
+        "The space dimension (column or number of partitions) differs from `partitioning`.",
+        "add_dimension(...)/set_number_partitions(...), or correct the contract.",
+        "partitioning: { column: symbol, partitions: 4 }";
+    COMPRESSION_MISMATCH = "ZG206", "compression-mismatch", Error, Timescale,
+        "Compression is off where declared, on where not declared, or its segment-by/order-by settings differ.",
+        "ALTER TABLE ... SET (timescaledb.compress, timescaledb.compress_segmentby = ..., timescaledb.compress_orderby = ...).",
+        "segment_by: [instrument_key]   # database: none";
+    COMPRESSION_POLICY_MISMATCH = "ZG207", "compression-policy-mismatch", Error, Timescale,
+        "The compression policy is missing, undeclared, or compresses after another age than `compression.after`.",
+        "add_compression_policy(...)/remove_compression_policy(...).",
+        "after: 7 days   # no compression policy";
+    RETENTION_POLICY_MISMATCH = "ZG208", "retention-policy-mismatch", Error, Timescale,
+        "The retention policy is missing, undeclared, or drops after another age than `retention.drop_after`.",
+        "add_retention_policy(...)/remove_retention_policy(...).",
+        "retention: { drop_after: 90 days }   # database: 30 days";
+    CAGG_MISSING = "ZG209", "cagg-missing", Error, Timescale,
+        "A declared continuous aggregate does not exist (or is a plain view).",
+        "CREATE MATERIALIZED VIEW ... WITH (timescaledb.continuous).",
+        "continuous_aggregates: { greeks_hourly: ... }";
+    CAGG_MISMATCH = "ZG210", "cagg-mismatch", Error, Timescale,
+        "A continuous aggregate's source hypertable, bucket width or materialized_only setting differs.",
+        "Recreate the aggregate, or ALTER MATERIALIZED VIEW ... SET (timescaledb.materialized_only = ...).",
+        "bucket: 1 hour   # database: 1 day";
+    CAGG_REFRESH_POLICY_MISMATCH = "ZG211", "cagg-refresh-policy-mismatch", Error, Timescale,
+        "The refresh policy of a continuous aggregate is missing, undeclared, or has other offsets or schedule.",
+        "add_continuous_aggregate_policy(...) with the declared offsets.",
+        "refresh: { start_offset: 3 days, end_offset: 1 hour, schedule_interval: 1 hour }";
+    CAGG_UNDECLARED = "ZG212", "cagg-undeclared", Warning, Timescale,
+        "The database has a continuous aggregate the contracts do not declare (severity from `policy.undeclared_tables`).",
+        "Declare it in `continuous_aggregates:` or drop it.",
+        "public.greeks_daily exists but is not declared";
+    TIMESCALEDB_MISSING = "ZG213", "timescaledb-missing", Error, Timescale,
+        "The contracts declare TimescaleDB objects or `requires.timescaledb`, but the extension is not installed.",
+        "CREATE EXTENSION timescaledb.",
+        "requires: { timescaledb: \">=2.13\" }";
+    TIMESCALEDB_VERSION_UNSATISFIED = "ZG214", "timescaledb-version-unsatisfied", Error, Timescale,
+        "The installed TimescaleDB version does not satisfy `requires.timescaledb`.",
+        "ALTER EXTENSION timescaledb UPDATE, or relax the requirement.",
+        "requires: { timescaledb: \">=2.13\" }   # installed 2.11.2";
+}
+
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    ALL.iter().find(|r| r.code == code)
+}
+
+/// Resolves a waiver/ignore reference that may be a code or a name.
+pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// `docs/rules.md`, generated.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# zerogap rules\n\n<!-- generated by `zerogap rules --markdown`; do not edit by hand -->\n\n\
+         Every finding names one of these rules: a stable code, a kebab-case name and a default severity.\n\n\
+         | code | name | severity | check |\n|---|---|---|---|\n",
+    );
+    for r in ALL {
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} |\n",
+            r.code,
+            r.code.to_lowercase(),
+            r.name,
+            r.severity.as_str(),
+            r.check.as_str()
+        ));
+    }
+    for r in ALL {
+        out.push_str(&format!(
+            "\n## {}\n\n`{}` · default severity **{}** · check `{}`\n\n{}\n\n**How to fix:** {}\n\n**Example:**\n\n```yaml\n{}\n```\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.check.as_str(),
+            r.summary,
+            r.fix,
+            r.example
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for r in ALL {
+            assert!(codes.insert(r.code), "duplicate code {}", r.code);
+            assert!(names.insert(r.name), "duplicate name {}", r.name);
+            assert!(r.code.len() == 5 && r.code.starts_with("ZG"), "{}", r.code);
+            assert!(
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                "{}",
+                r.name
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(lookup("ZG104").map(|r| r.name), Some("column-type-mismatch"));
+        assert_eq!(lookup("table-undeclared").map(|r| r.code), Some("ZG102"));
+    }
+}
