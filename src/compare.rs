@@ -304,7 +304,7 @@ fn table(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &ServerI
             }
             Some(ac) => {
                 c.tally(Check::Schema, true);
-                column(c, &object, col, ac);
+                column(c, &t.name.schema, &object, col, ac);
             }
         }
     }
@@ -346,9 +346,22 @@ fn table(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &ServerI
     }
 }
 
-fn column(c: &mut Cmp, object: &str, d: &Column, a: &Column) {
+/// `format_type` qualifies a type outside the search path; a type in the table's own
+/// schema is the one an unqualified contract name means.
+fn strip_own_schema(ty: &str, schema: &str) -> String {
+    for prefix in [format!("{schema}."), format!("\"{schema}\".")] {
+        if let Some(rest) = ty.strip_prefix(&prefix) {
+            return rest.to_string();
+        }
+    }
+    ty.to_string()
+}
+
+fn column(c: &mut Cmp, schema: &str, object: &str, d: &Column, a: &Column) {
     let loc = d.loc.as_ref();
-    c.prop(&rules::COLUMN_TYPE_MISMATCH, types_equal(&d.data_type, &a.data_type), || {
+    let same_type = types_equal(&d.data_type, &a.data_type)
+        || types_equal(&strip_own_schema(&d.data_type, schema), &strip_own_schema(&a.data_type, schema));
+    c.prop(&rules::COLUMN_TYPE_MISMATCH, same_type, || {
         Finding::new(
             &rules::COLUMN_TYPE_MISMATCH,
             "column",

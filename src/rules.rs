@@ -63,14 +63,6 @@ rules! {
         "A foreign key target, a continuous aggregate source, a hypertable column or a key column names something the contracts do not declare.",
         "Declare the referenced table/column, or fix the spelling.",
         "references: fleet(fleet_id)   # table is `fleets`";
-    INVALID_CONTRACT_VALUE = "ZG005", "invalid-contract-value", Error, Contract,
-        "A value in the contract cannot be understood: an unknown type, an interval that does not parse, a version that is not semver.",
-        "Use a type PostgreSQL knows, an interval such as `1 day`, a semver version such as `1.2.0`.",
-        "chunk_time_interval: one day";
-    DUPLICATE_OBJECT = "ZG006", "duplicate-object", Error, Contract,
-        "The same object is declared twice, in one file or across files of the same database.",
-        "Keep one declaration.",
-        "tables: { users: ... } declared in a.yaml and b.yaml";
 
     TABLE_MISSING = "ZG101", "table-missing", Error, Schema,
         "A declared table does not exist in the database.",
@@ -310,6 +302,16 @@ mod tests {
                 r.name
             );
         }
+    }
+
+    #[test]
+    fn docs_rules_md_is_generated_from_the_registry() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            on_disk == markdown(),
+            "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`"
+        );
     }
 
     #[test]

@@ -207,7 +207,7 @@ impl Loader {
             Err(e) => {
                 let path = e.path().map(|p| p.to_string());
                 let what = match &path {
-                    Some(p) if !p.is_empty() && p != "." => format!("{what} (at `{p}`)"),
+                    Some(p) if !p.is_empty() && p != "." && !p.contains('?') => format!("{what} (at `{p}`)"),
                     _ => what.to_string(),
                 };
                 let what = what.as_str();
@@ -246,9 +246,10 @@ impl Loader {
 
     fn load_file(&mut self, source: usize, text: &str) {
         let file = self.files[source].clone();
+        let text = quote_parenthesised_flow_values(text);
         let node = match marked_yaml::parse_yaml_with_options(
             source,
-            text,
+            text.as_ref(),
             marked_yaml::LoaderOptions::default()
                 .error_on_duplicate_keys(true)
                 .toplevel_mapping(),
@@ -384,7 +385,7 @@ impl Loader {
                     }
                 }),
                 "tables" => self.each_entry(value, "tables", |this, name, span, node| {
-                    if let Some(t) = this.de::<RawTable>(node, &format!("table `{name}`")) {
+                    if let Some(t) = this.de_table(node, name) {
                         let loc = this.loc_of(span);
                         this.add_table(name, loc, t, &schema);
                     }
@@ -465,6 +466,87 @@ impl Loader {
         }
     }
 
+    /// A table key by key and column by column, so one bad column does not hide the
+    /// problems of the others.
+    fn de_table(&mut self, node: &Node, name: &str) -> Option<RawTable> {
+        let Some(map) = node.as_mapping() else {
+            return self.de::<RawTable>(node, &format!("table `{name}`"));
+        };
+        let what = format!("table `{name}`");
+        let mut ok = true;
+        let mut columns = Named::<RawColumn>::new();
+        for (k, v) in map.iter() {
+            match k.as_str() {
+                "columns" => match v.as_mapping() {
+                    Some(cols) => {
+                        for (ck, cv) in cols.iter() {
+                            let cwhat = format!("column `{name}.{}`", ck.as_str());
+                            match self.de::<RawColumn>(cv, &cwhat) {
+                                Some(c) => {
+                                    columns.insert(Spanned::new(*ck.span(), ck.as_str().to_string()), c);
+                                }
+                                None => ok = false,
+                            }
+                        }
+                    }
+                    None => {
+                        self.err_at(v.span(), format!("`columns` of {what} must be a mapping of column names"));
+                        ok = false;
+                    }
+                },
+                key if RAW_TABLE_KEYS.contains(&key) => {}
+                other => {
+                    let mut m = format!("unknown key `{other}` in {what}");
+                    if let Some(s) = did_you_mean(other, RAW_TABLE_KEYS.iter().copied()) {
+                        m.push_str(&format!(" (did you mean `{s}`?)"));
+                    }
+                    m.push_str(&format!("; expected one of: {}", RAW_TABLE_KEYS.join(", ")));
+                    self.err_at(k.span(), m);
+                    ok = false;
+                }
+            }
+        }
+        // Everything but the columns, each part on its own for separate errors.
+        let mut rest = RawTable {
+            description: None,
+            comment: None,
+            columns: Named::new(),
+            primary_key: None,
+            foreign_keys: None,
+            constraints: None,
+            indexes: None,
+            hypertable: None,
+            data: None,
+        };
+        for (k, v) in map.iter() {
+            let part = format!("{what} `{}`", k.as_str());
+            match k.as_str() {
+                "description" => rest.description = self.de(v, &part).or_else(|| { ok = false; None }),
+                "comment" => rest.comment = self.de(v, &part).or_else(|| { ok = false; None }),
+                "primary_key" => rest.primary_key = self.de(v, &part).or_else(|| { ok = false; None }),
+                "foreign_keys" => rest.foreign_keys = self.de(v, &part).or_else(|| { ok = false; None }),
+                "constraints" => rest.constraints = self.de(v, &part).or_else(|| { ok = false; None }),
+                "indexes" => rest.indexes = self.de(v, &part).or_else(|| { ok = false; None }),
+                "hypertable" => rest.hypertable = self.de(v, &part).or_else(|| { ok = false; None }),
+                "data" => rest.data = self.de(v, &part).or_else(|| { ok = false; None }),
+                _ => {}
+            }
+        }
+        if map.get_node("columns").is_none() {
+            self.err_at(node.span(), format!("{what} has no `columns`"));
+            ok = false;
+        }
+        rest.columns = columns;
+        // Semantic checks still run on the parts that did parse.
+        if !ok {
+            // The partial table is not kept; only its additional errors are.
+            let loc = self.loc_of(node.span());
+            self.build_table(name, loc, rest, "public");
+            return None;
+        }
+        Some(rest)
+    }
+
     fn interval(&mut self, v: &Spanned<String>, what: &str) -> Option<String> {
         match parse_duration(v) {
             Ok(_) => Some(v.trim().to_string()),
@@ -482,6 +564,16 @@ impl Loader {
             self.err(loc.clone(), format!("table {qn} is declared twice (first at {prev})"));
             return;
         }
+        let (table, rules) = self.build_table(name, loc, t, schema);
+        if let Some(r) = rules {
+            self.set.data_rules.push(r);
+        }
+        self.set.expectations.schema.tables.insert(qn, table);
+    }
+
+    /// Converts a raw table, recording every problem it finds.
+    fn build_table(&mut self, name: &str, loc: Location, t: RawTable, schema: &str) -> (Table, Option<DeclaredDataRules>) {
+        let qn = QualName::parse(name, schema);
         let pk_cols: Vec<String> = t
             .primary_key
             .as_ref()
@@ -664,15 +756,13 @@ impl Loader {
                 loc: Some(hloc),
             });
         }
-        if !col_rules.is_empty() || t.data.is_some() {
-            self.set.data_rules.push(DeclaredDataRules {
-                table: qn.clone(),
-                columns: col_rules,
-                table_rules: t.data.clone(),
-                loc: loc.clone(),
-            });
-        }
-        self.set.expectations.schema.tables.insert(qn, table);
+        let rules = (!col_rules.is_empty() || t.data.is_some()).then(|| DeclaredDataRules {
+            table: qn.clone(),
+            columns: col_rules,
+            table_rules: t.data.clone(),
+            loc: loc.clone(),
+        });
+        (table, rules)
     }
 
     fn fk_action(&mut self, v: Option<&Spanned<String>>) -> FkAction {
@@ -776,6 +866,110 @@ fn load_error_parts(e: &marked_yaml::LoadError) -> (usize, usize, String) {
         _ => (marked_yaml::Marker::new(0, 0, 0, 0), e.to_string()),
     };
     (m.line(), m.column(), msg)
+}
+
+/// YAML ends a plain value inside `{ ... }` at the first comma, so SPEC-style
+/// `{ type: numeric(10,6) }` would read as `numeric(10` plus a key `6)`. Commas inside
+/// parentheses never end a value here: such values are quoted before parsing. Only lines
+/// with a flow mapping are touched, so line numbers stay exact.
+pub fn quote_parenthesised_flow_values(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.lines().any(|l| l.contains('{') && l.contains('(') && l.contains(',')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&quote_line(line));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn quote_line(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len() + 4);
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\'' | '"' => {
+                // Copy a quoted scalar verbatim.
+                out.push(c);
+                i += 1;
+                while i < chars.len() {
+                    out.push(chars[i]);
+                    if chars[i] == c {
+                        if c == '\'' && chars.get(i + 1) == Some(&'\'') {
+                            out.push('\'');
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    if c == '"' && chars[i] == '\\' && i + 1 < chars.len() {
+                        out.push(chars[i + 1]);
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            '#' if i == 0 || chars[i - 1].is_whitespace() => {
+                out.extend(&chars[i..]);
+                break;
+            }
+            '{' => {
+                depth += 1;
+                out.push(c);
+                i += 1;
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                out.push(c);
+                i += 1;
+            }
+            ':' if depth > 0 && chars.get(i + 1).is_some_and(|n| *n == ' ') => {
+                out.push(':');
+                i += 1;
+                while i < chars.len() && chars[i] == ' ' {
+                    out.push(' ');
+                    i += 1;
+                }
+                if i >= chars.len() || matches!(chars[i], '\'' | '"' | '[' | '{') {
+                    continue;
+                }
+                // A plain value: it ends at `,` or `}` outside parentheses.
+                let start = i;
+                let (mut paren, mut comma_inside) = (0i32, false);
+                while i < chars.len() {
+                    match chars[i] {
+                        '(' => paren += 1,
+                        ')' => paren -= 1,
+                        ',' if paren > 0 => comma_inside = true,
+                        ',' | '}' if paren <= 0 => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                let value: String = chars[start..i].iter().collect();
+                let trimmed = value.trim_end();
+                if comma_inside {
+                    out.push('"');
+                    out.push_str(&trimmed.replace('\\', "\\\\").replace('"', "\\\""));
+                    out.push('"');
+                    out.push_str(&value[trimmed.len()..]);
+                } else {
+                    out.push_str(&value);
+                }
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// `fleets(fleet_id)` / `ops.fleets(a, b)` → (table, columns).
@@ -886,6 +1080,19 @@ mod tests {
         assert_eq!((c.expr.as_str(), c.descending, c.nulls_first), ("a", false, Some(true)));
         let c = parse_index_column("\"Mixed\" DESC NULLS LAST");
         assert_eq!((c.expr.as_str(), c.nulls_first), ("Mixed", Some(false)));
+    }
+
+    #[test]
+    fn spec_style_flow_types_with_commas_load() {
+        let set = load(
+            "tables:\n  t:\n    columns:\n      delta: { type: numeric(10,6), rules: { min: -5, max: 5 } }\n      d2: { type: \"numeric(12, 4)\", default: round(1.5, 2) }\n      note: { type: text, default: \"'a,b'\" }  # comment, with (comma)\n",
+        )
+        .unwrap();
+        let t = &set.expectations.schema.tables[&QualName::new("public", "t")];
+        assert_eq!(t.column("delta").unwrap().data_type, "numeric(10,6)");
+        assert_eq!(t.column("d2").unwrap().default.as_deref(), Some("round(1.5, 2)"));
+        assert_eq!(t.column("note").unwrap().default.as_deref(), Some("'a,b'"));
+        assert_eq!(t.column("d2").unwrap().loc.as_ref().unwrap().line, 5);
     }
 
     #[test]

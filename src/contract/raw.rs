@@ -47,6 +47,19 @@ pub struct RawPolicy {
     pub undeclared_indexes: Option<Spanned<String>>,
 }
 
+/// Keys of a table, for "did you mean".
+pub const RAW_TABLE_KEYS: &[&str] = &[
+    "description",
+    "comment",
+    "columns",
+    "primary_key",
+    "foreign_keys",
+    "constraints",
+    "indexes",
+    "hypertable",
+    "data",
+];
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTable {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::Row;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 
 use crate::model::{
     CheckConstraint, Column, Compression, ContinuousAggregate, EnumType, FkAction, ForeignKey,
@@ -137,11 +137,14 @@ impl Reader {
         self.timings.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
+    /// Unnamed statements with explicit parameter types (`query_typed`): no named prepared
+    /// statement is left behind, which transaction-pooling PgBouncer and PGlite's shared
+    /// backend both require.
     pub async fn query(
         &self,
         what: &'static str,
         sql: &str,
-        params: &[&(dyn ToSql + Sync)],
+        params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<Row>, IntrospectError> {
         let started = Instant::now();
         let mut client = self.pool.get().await.map_err(|e| match e {
@@ -154,19 +157,22 @@ impl Reader {
             .start()
             .await
             .map_err(|e| IntrospectError::from_pg(what, &e))?;
-        tx.batch_execute(&format!(
-            "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}",
-            self.opts.statement_timeout.as_millis().max(1),
-            self.opts.lock_timeout.as_millis().max(1)
-        ))
-        .await
-        .map_err(|e| IntrospectError::from_pg(what, &e))?;
-        let rows = tx
-            .query(sql, params)
-            .await
-            .map_err(|e| IntrospectError::from_pg(what, &e))?;
-        // Nothing was written; rolling back ends the transaction without a commit record.
-        tx.rollback().await.map_err(|e| IntrospectError::from_pg(what, &e))?;
+        let result = async {
+            tx.batch_execute(&format!(
+                "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}",
+                self.opts.statement_timeout.as_millis().max(1),
+                self.opts.lock_timeout.as_millis().max(1)
+            ))
+            .await?;
+            tx.query_typed(sql, params).await
+        }
+        .await;
+        // Always end the transaction explicitly, also after an error: a pooled or shared
+        // backend must never be left inside an aborted transaction. Nothing was written, so
+        // a rollback loses nothing.
+        let rolled_back = tx.rollback().await;
+        let rows = result.map_err(|e| IntrospectError::from_pg(what, &e))?;
+        rolled_back.map_err(|e| IntrospectError::from_pg(what, &e))?;
         if let Ok(mut t) = self.timings.lock() {
             t.push(QueryTiming {
                 what,
@@ -227,7 +233,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         has_bucket_table: get(row, 5, "server")?,
     };
     let schemas: &(dyn ToSql + Sync) = &scope.schemas;
-    let by_schema: &[&(dyn ToSql + Sync)] = &[schemas];
+    let by_schema: &[(&(dyn ToSql + Sync), Type)] = &[(schemas, Type::TEXT_ARRAY)];
 
     let core = async {
         tokio::try_join!(
