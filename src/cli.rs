@@ -20,7 +20,11 @@ use crate::report::{Report, ReportBuilder, Target};
 use crate::rules::{self, Check};
 
 #[derive(Debug, Parser)]
-#[command(name = "zerogap", version, about = "Prove a PostgreSQL/TimescaleDB database matches its declared contracts.")]
+#[command(
+    name = "zerogap",
+    version,
+    about = "Prove a PostgreSQL/TimescaleDB database matches its declared contracts."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -126,7 +130,13 @@ fn run(cli: Cli) -> Result<i32> {
                 print!("{}", rules::markdown());
             } else {
                 for r in rules::ALL {
-                    println!("{}  {:<45} {:<8} {}", r.code, r.name, r.severity.as_str(), r.check.as_str());
+                    println!(
+                        "{}  {:<45} {:<8} {}",
+                        r.code,
+                        r.name,
+                        r.severity.as_str(),
+                        r.check.as_str()
+                    );
                 }
             }
             Ok(0)
@@ -154,12 +164,12 @@ fn contract_paths(explicit: &[PathBuf], cfg: Option<&(PathBuf, Config)>) -> Vec<
     if !explicit.is_empty() {
         return explicit.to_vec();
     }
-    if let Some((path, c)) = cfg {
-        if let Some(list) = &c.contracts {
-            // Relative to the config file's folder.
-            let base = path.parent().unwrap_or(Path::new("."));
-            return list.to_vec().iter().map(|p| base.join(p)).collect();
-        }
+    if let Some((path, c)) = cfg
+        && let Some(list) = &c.contracts
+    {
+        // Relative to the config file's folder.
+        let base = path.parent().unwrap_or(Path::new("."));
+        return list.to_vec().iter().map(|p| base.join(p)).collect();
     }
     vec![PathBuf::from("contracts")]
 }
@@ -192,11 +202,15 @@ fn fail_on(out: &OutputArgs, cfg: Option<&(PathBuf, Config)>) -> Result<FailOn> 
         .clone()
         .or_else(|| cfg.and_then(|(_, c)| c.fail_on.clone()))
         .unwrap_or_else(|| "error".into());
-    FailOn::parse(&s).ok_or_else(|| anyhow!("fail_on `{s}` is not one of error, warning, info, never"))
+    FailOn::parse(&s)
+        .ok_or_else(|| anyhow!("fail_on `{s}` is not one of error, warning, info, never"))
 }
 
 fn print_contract_errors(errors: &ContractErrors) {
-    eprintln!("zerogap: the contracts are invalid ({} problem(s)):", errors.0.len());
+    eprintln!(
+        "zerogap: the contracts are invalid ({} problem(s)):",
+        errors.0.len()
+    );
     for e in &errors.0 {
         eprintln!("  {e}");
     }
@@ -255,7 +269,8 @@ fn run_check(args: CheckArgs) -> Result<i32> {
                 .ok_or_else(|| anyhow!("target `{name}` is not defined in zerogap.yaml"))?;
             let url = match (&t.url, &t.url_env) {
                 (Some(u), _) => u.clone(),
-                (None, Some(env)) => std::env::var(env).map_err(|_| connect::ConnectError::MissingEnv(env.clone()))?,
+                (None, Some(env)) => std::env::var(env)
+                    .map_err(|_| connect::ConnectError::MissingEnv(env.clone()))?,
                 (None, None) => return Err(anyhow!("target `{name}` has neither url nor url_env")),
             };
             Some((format!("target {name}"), url))
@@ -263,7 +278,10 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         (None, None) => None,
     };
     b.target.name = args.target.clone();
-    let resolved = connect::resolve(explicit.as_ref().map(|(n, u)| (n.as_str(), u.as_str())), args.connect_timeout)?;
+    let resolved = connect::resolve(
+        explicit.as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
+        args.connect_timeout,
+    )?;
     if args.output.verbose > 0 {
         eprintln!("zerogap: connecting to {}", resolved.display);
     }
@@ -287,7 +305,12 @@ fn run_check(args: CheckArgs) -> Result<i32> {
     let result = runtime.block_on(introspect::introspect(&reader, &scope));
     if args.output.verbose > 0 {
         for t in reader.timings() {
-            eprintln!("zerogap: {:<40} {:>6} rows {:>8.1} ms", t.what, t.rows, t.elapsed.as_secs_f64() * 1000.0);
+            eprintln!(
+                "zerogap: {:<40} {:>6} rows {:>8.1} ms",
+                t.what,
+                t.rows,
+                t.elapsed.as_secs_f64() * 1000.0
+            );
         }
     }
     match result {
@@ -298,7 +321,12 @@ fn run_check(args: CheckArgs) -> Result<i32> {
                 server_version: Some(live.info.server_version.clone()),
                 timescaledb_version: live.info.timescaledb_version.clone(),
             };
-            let cmp = compare::compare(&set.expectations, &live.schema, &live.info, live.timescale_read);
+            let cmp = compare::compare(
+                &set.expectations,
+                &live.schema,
+                &live.info,
+                live.timescale_read,
+            );
             b.findings.extend(cmp.findings);
             b.tally(Check::Schema, cmp.schema);
             b.tally(Check::Timescale, cmp.timescale);
@@ -311,7 +339,12 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             b.incomplete(Check::Schema, format!("schema not checked: {e}"));
             let needs_ts = set.expectations.timescaledb.is_some()
                 || !set.expectations.schema.caggs.is_empty()
-                || set.expectations.schema.tables.values().any(|t| t.hypertable.is_some());
+                || set
+                    .expectations
+                    .schema
+                    .tables
+                    .values()
+                    .any(|t| t.hypertable.is_some());
             if needs_ts {
                 b.incomplete(Check::Timescale, format!("timescale not checked: {e}"));
             }
@@ -328,24 +361,36 @@ fn run_check(args: CheckArgs) -> Result<i32> {
 
 /// Writes every requested format; `--format/--output` pair up by position.
 fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
-    let formats = if out.formats.is_empty() { vec![Format::Table] } else { out.formats.clone() };
+    let formats = if out.formats.is_empty() {
+        vec![Format::Table]
+    } else {
+        out.formats.clone()
+    };
     if out.outputs.len() > formats.len() {
-        return Err(anyhow!("{} --output given for {} --format", out.outputs.len(), formats.len()));
+        return Err(anyhow!(
+            "{} --output given for {} --format",
+            out.outputs.len(),
+            formats.len()
+        ));
     }
     for (i, f) in formats.iter().enumerate() {
         match out.outputs.get(i) {
             Some(path) => {
                 let text = render::render(*f, report, &RenderOptions { color: false });
-                std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             None => {
                 if out.quiet && *f == Format::Table {
                     continue;
                 }
-                let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let color =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                 let text = render::render(*f, report, &RenderOptions { color });
                 let mut stdout = std::io::stdout().lock();
-                stdout.write_all(text.as_bytes()).context("cannot write to stdout")?;
+                stdout
+                    .write_all(text.as_bytes())
+                    .context("cannot write to stdout")?;
             }
         }
     }
@@ -353,7 +398,9 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
 }
 
 /// Used by tests: findings of a lint run on in-memory sources.
-pub fn lint_sources(sources: &[(String, String)]) -> std::result::Result<Vec<Finding>, ContractErrors> {
+pub fn lint_sources(
+    sources: &[(String, String)],
+) -> std::result::Result<Vec<Finding>, ContractErrors> {
     let set = contract::load_sources(sources)?;
     Ok(lint::lint(&set.expectations))
 }

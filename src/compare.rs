@@ -144,7 +144,12 @@ fn same_interval(a: &str, b: &str) -> bool {
     intervals_equal(a, b).unwrap_or_else(|| a.trim().eq_ignore_ascii_case(b.trim()))
 }
 
-pub fn compare(exp: &Expectations, live: &Schema, info: &ServerInfo, timescale_read: bool) -> Comparison {
+pub fn compare(
+    exp: &Expectations,
+    live: &Schema,
+    info: &ServerInfo,
+    timescale_read: bool,
+) -> Comparison {
     let mut c = Cmp {
         exp,
         out: Comparison::default(),
@@ -181,10 +186,15 @@ pub fn compare(exp: &Expectations, live: &Schema, info: &ServerInfo, timescale_r
         match live.views.get(&v.name) {
             None => {
                 c.prop(&rules::VIEW_MISSING, false, || {
-                    Finding::new(&rules::VIEW_MISSING, "view", v.name.to_string(), format!("view {} does not exist", v.name))
-                        .expected("view")
-                        .actual("missing")
-                        .at(v.loc.as_ref())
+                    Finding::new(
+                        &rules::VIEW_MISSING,
+                        "view",
+                        v.name.to_string(),
+                        format!("view {} does not exist", v.name),
+                    )
+                    .expected("view")
+                    .actual("missing")
+                    .at(v.loc.as_ref())
                 });
             }
             Some(a) => {
@@ -195,7 +205,12 @@ pub fn compare(exp: &Expectations, live: &Schema, info: &ServerInfo, timescale_r
                             &rules::VIEW_COLUMNS_MISMATCH,
                             "view",
                             v.name.to_string(),
-                            format!("view {} has columns ({}), the contract says ({})", v.name, ac.join(", "), dc.join(", ")),
+                            format!(
+                                "view {} has columns ({}), the contract says ({})",
+                                v.name,
+                                ac.join(", "),
+                                dc.join(", ")
+                            ),
                         )
                         .expected(dc.join(", "))
                         .actual(ac.join(", "))
@@ -209,10 +224,15 @@ pub fn compare(exp: &Expectations, live: &Schema, info: &ServerInfo, timescale_r
         match live.enums.get(&e.name) {
             None => {
                 c.prop(&rules::ENUM_MISSING, false, || {
-                    Finding::new(&rules::ENUM_MISSING, "enum", e.name.to_string(), format!("enum type {} does not exist", e.name))
-                        .expected(e.values.join(", "))
-                        .actual("missing")
-                        .at(e.loc.as_ref())
+                    Finding::new(
+                        &rules::ENUM_MISSING,
+                        "enum",
+                        e.name.to_string(),
+                        format!("enum type {} does not exist", e.name),
+                    )
+                    .expected(e.values.join(", "))
+                    .actual("missing")
+                    .at(e.loc.as_ref())
                 });
             }
             Some(a) => {
@@ -222,7 +242,12 @@ pub fn compare(exp: &Expectations, live: &Schema, info: &ServerInfo, timescale_r
                         &rules::ENUM_VALUES_MISMATCH,
                         "enum",
                         e.name.to_string(),
-                        format!("enum {} has values [{}], the contract says [{}]", e.name, a.values.join(", "), e.values.join(", ")),
+                        format!(
+                            "enum {} has values [{}], the contract says [{}]",
+                            e.name,
+                            a.values.join(", "),
+                            e.values.join(", ")
+                        ),
                     )
                     .expected(e.values.join(", "))
                     .actual(a.values.join(", "))
@@ -269,7 +294,10 @@ fn timescale_requirements(c: &mut Cmp, info: &ServerInfo) {
                 &rules::TIMESCALEDB_VERSION_UNSATISFIED,
                 "extension",
                 "timescaledb",
-                format!("TimescaleDB {version} does not satisfy `{}`", req.requirement),
+                format!(
+                    "TimescaleDB {version} does not satisfy `{}`",
+                    req.requirement
+                ),
             )
             .expected(&req.requirement)
             .actual(version)
@@ -281,7 +309,11 @@ fn timescale_requirements(c: &mut Cmp, info: &ServerInfo) {
 /// Pre-release builds (`2.23.0-dev`) are judged by their release number.
 pub fn version_satisfies(version: &str, requirement: &str) -> Option<bool> {
     let req = semver::VersionReq::parse(requirement).ok()?;
-    let core: String = version.split(['-', '+']).next().unwrap_or(version).to_string();
+    let core: String = version
+        .split(['-', '+'])
+        .next()
+        .unwrap_or(version)
+        .to_string();
     let mut parts: Vec<&str> = core.split('.').collect();
     while parts.len() < 3 {
         parts.push("0");
@@ -296,10 +328,15 @@ fn table(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &ServerI
         match a.column(&col.name) {
             None => {
                 c.prop(&rules::COLUMN_MISSING, false, || {
-                    Finding::new(&rules::COLUMN_MISSING, "column", &object, format!("column {object} does not exist"))
-                        .expected(&col.data_type)
-                        .actual("missing")
-                        .at(col.loc.as_ref())
+                    Finding::new(
+                        &rules::COLUMN_MISSING,
+                        "column",
+                        &object,
+                        format!("column {object} does not exist"),
+                    )
+                    .expected(&col.data_type)
+                    .actual("missing")
+                    .at(col.loc.as_ref())
                 });
             }
             Some(ac) => {
@@ -319,7 +356,10 @@ fn table(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &ServerI
                     &rules::COLUMN_UNDECLARED,
                     "column",
                     &object,
-                    format!("column {object} ({}) is not declared in the contract", ac.data_type),
+                    format!(
+                        "column {object} ({}) is not declared in the contract",
+                        ac.data_type
+                    ),
                 )
                 .expected("not present")
                 .actual(&ac.data_type)
@@ -337,7 +377,10 @@ fn table(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &ServerI
                 &rules::COMMENT_MISMATCH,
                 "table",
                 t.name.to_string(),
-                format!("comment on table {} is \"{ac}\", the contract says \"{dc}\"", t.name),
+                format!(
+                    "comment on table {} is \"{ac}\", the contract says \"{dc}\"",
+                    t.name
+                ),
             )
             .expected(dc)
             .actual(&ac)
@@ -360,30 +403,44 @@ fn strip_own_schema(ty: &str, schema: &str) -> String {
 fn column(c: &mut Cmp, schema: &str, object: &str, d: &Column, a: &Column) {
     let loc = d.loc.as_ref();
     let same_type = types_equal(&d.data_type, &a.data_type)
-        || types_equal(&strip_own_schema(&d.data_type, schema), &strip_own_schema(&a.data_type, schema));
+        || types_equal(
+            &strip_own_schema(&d.data_type, schema),
+            &strip_own_schema(&a.data_type, schema),
+        );
     c.prop(&rules::COLUMN_TYPE_MISMATCH, same_type, || {
         Finding::new(
             &rules::COLUMN_TYPE_MISMATCH,
             "column",
             object,
-            format!("column {object} is {}, the contract says {}", a.data_type, d.data_type),
+            format!(
+                "column {object} is {}, the contract says {}",
+                a.data_type, d.data_type
+            ),
         )
         .expected(&d.data_type)
         .actual(&a.data_type)
         .at(loc)
     });
     let null_word = |n: bool| if n { "NULL" } else { "NOT NULL" };
-    c.prop(&rules::COLUMN_NULLABILITY_MISMATCH, d.nullable == a.nullable, || {
-        Finding::new(
-            &rules::COLUMN_NULLABILITY_MISMATCH,
-            "column",
-            object,
-            format!("column {object} is {}, the contract says {}", null_word(a.nullable), null_word(d.nullable)),
-        )
-        .expected(null_word(d.nullable))
-        .actual(null_word(a.nullable))
-        .at(loc)
-    });
+    c.prop(
+        &rules::COLUMN_NULLABILITY_MISMATCH,
+        d.nullable == a.nullable,
+        || {
+            Finding::new(
+                &rules::COLUMN_NULLABILITY_MISMATCH,
+                "column",
+                object,
+                format!(
+                    "column {object} is {}, the contract says {}",
+                    null_word(a.nullable),
+                    null_word(d.nullable)
+                ),
+            )
+            .expected(null_word(d.nullable))
+            .actual(null_word(a.nullable))
+            .at(loc)
+        },
+    );
     // serial / identity
     let ident_word = |col: &Column| match (col.serial, col.identity) {
         (true, _) => "serial (owned sequence default)".to_string(),
@@ -396,7 +453,11 @@ fn column(c: &mut Cmp, schema: &str, object: &str, d: &Column, a: &Column) {
             &rules::COLUMN_IDENTITY_MISMATCH,
             "column",
             object,
-            format!("column {object} has {}, the contract says {}", ident_word(a), ident_word(d)),
+            format!(
+                "column {object} has {}, the contract says {}",
+                ident_word(a),
+                ident_word(d)
+            ),
         )
         .expected(ident_word(d))
         .actual(ident_word(a))
@@ -404,7 +465,15 @@ fn column(c: &mut Cmp, schema: &str, object: &str, d: &Column, a: &Column) {
     });
     match (&d.default, &a.default) {
         (None, None) => c.tally(Check::Schema, true),
-        (Some(dd), Some(ad)) => c.expr_prop(&rules::COLUMN_DEFAULT_MISMATCH, "column", object, "default", dd, ad, loc),
+        (Some(dd), Some(ad)) => c.expr_prop(
+            &rules::COLUMN_DEFAULT_MISMATCH,
+            "column",
+            object,
+            "default",
+            dd,
+            ad,
+            loc,
+        ),
         (dd, ad) => {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "no default".into());
             c.prop(&rules::COLUMN_DEFAULT_MISMATCH, false, || {
@@ -412,7 +481,11 @@ fn column(c: &mut Cmp, schema: &str, object: &str, d: &Column, a: &Column) {
                     &rules::COLUMN_DEFAULT_MISMATCH,
                     "column",
                     object,
-                    format!("column {object} has {}, the contract says {}", show(ad), show(dd)),
+                    format!(
+                        "column {object} has {}, the contract says {}",
+                        show(ad),
+                        show(dd)
+                    ),
                 )
                 .expected(show(dd))
                 .actual(show(ad))
@@ -422,15 +495,31 @@ fn column(c: &mut Cmp, schema: &str, object: &str, d: &Column, a: &Column) {
     }
     match (&d.generated, &a.generated) {
         (None, None) => {}
-        (Some(dg), Some(ag)) => c.expr_prop(&rules::COLUMN_GENERATED_MISMATCH, "column", object, "generation expression", dg, ag, loc),
+        (Some(dg), Some(ag)) => c.expr_prop(
+            &rules::COLUMN_GENERATED_MISMATCH,
+            "column",
+            object,
+            "generation expression",
+            dg,
+            ag,
+            loc,
+        ),
         (dg, ag) => {
-            let show = |v: &Option<String>| v.clone().map(|g| format!("GENERATED ALWAYS AS ({g})")).unwrap_or_else(|| "not generated".into());
+            let show = |v: &Option<String>| {
+                v.clone()
+                    .map(|g| format!("GENERATED ALWAYS AS ({g})"))
+                    .unwrap_or_else(|| "not generated".into())
+            };
             c.prop(&rules::COLUMN_GENERATED_MISMATCH, false, || {
                 Finding::new(
                     &rules::COLUMN_GENERATED_MISMATCH,
                     "column",
                     object,
-                    format!("column {object} is {}, the contract says {}", show(ag), show(dg)),
+                    format!(
+                        "column {object} is {}, the contract says {}",
+                        show(ag),
+                        show(dg)
+                    ),
                 )
                 .expected(show(dg))
                 .actual(show(ag))
@@ -461,18 +550,28 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
         None => "none".to_string(),
     };
     if t.primary_key.is_some() || a.primary_key.is_some() {
-        let ok = t.primary_key.as_ref().map(|k| &k.columns) == a.primary_key.as_ref().map(|k| &k.columns);
+        let ok = t.primary_key.as_ref().map(|k| &k.columns)
+            == a.primary_key.as_ref().map(|k| &k.columns);
         let object = match &a.primary_key {
             Some(k) => t.name.child(k.name.as_deref().unwrap_or("pkey")),
             None => t.name.child(&format!("{}_pkey", t.name.name)),
         };
-        let loc = t.primary_key.as_ref().and_then(|k| k.loc.as_ref()).or(t.loc.as_ref());
+        let loc = t
+            .primary_key
+            .as_ref()
+            .and_then(|k| k.loc.as_ref())
+            .or(t.loc.as_ref());
         c.prop(&rules::PRIMARY_KEY_MISMATCH, ok, || {
             Finding::new(
                 &rules::PRIMARY_KEY_MISMATCH,
                 "constraint",
                 object,
-                format!("primary key of {} is {}, the contract says {}", t.name, show(&a.primary_key), show(&t.primary_key)),
+                format!(
+                    "primary key of {} is {}, the contract says {}",
+                    t.name,
+                    show(&a.primary_key),
+                    show(&t.primary_key)
+                ),
             )
             .expected(show(&t.primary_key))
             .actual(show(&a.primary_key))
@@ -501,14 +600,23 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
                     .iter()
                     .position(|f| f.columns == d.columns && f.ref_table == d.ref_table)
             });
-        let object = t.name.child(d.name.as_deref().unwrap_or(&format!("{}_fkey", d.columns.join("_"))));
+        let object = t.name.child(
+            d.name
+                .as_deref()
+                .unwrap_or(&format!("{}_fkey", d.columns.join("_"))),
+        );
         match found {
             None => {
                 c.prop(&rules::FOREIGN_KEY_MISSING, false, || {
-                    Finding::new(&rules::FOREIGN_KEY_MISSING, "constraint", &object, format!("foreign key {object} {} does not exist", fk_text(d)))
-                        .expected(fk_text(d))
-                        .actual("missing")
-                        .at(d.loc.as_ref())
+                    Finding::new(
+                        &rules::FOREIGN_KEY_MISSING,
+                        "constraint",
+                        &object,
+                        format!("foreign key {object} {} does not exist", fk_text(d)),
+                    )
+                    .expected(fk_text(d))
+                    .actual("missing")
+                    .at(d.loc.as_ref())
                 });
             }
             Some(i) => {
@@ -526,7 +634,11 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
                         &rules::FOREIGN_KEY_MISMATCH,
                         "constraint",
                         &object,
-                        format!("foreign key {object} is {}, the contract says {}", fk_text(af), fk_text(d)),
+                        format!(
+                            "foreign key {object} is {}, the contract says {}",
+                            fk_text(af),
+                            fk_text(d)
+                        ),
                     )
                     .expected(fk_text(d))
                     .actual(fk_text(af))
@@ -540,10 +652,15 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
             let object = t.name.child(af.name.as_deref().unwrap_or_default());
             c.tally(Check::Schema, false);
             c.push(
-                Finding::new(&rules::CONSTRAINT_UNDECLARED, "constraint", &object, format!("foreign key {object} {} is not declared", fk_text(af)))
-                    .expected("not present")
-                    .actual(fk_text(af))
-                    .at(t.loc.as_ref()),
+                Finding::new(
+                    &rules::CONSTRAINT_UNDECLARED,
+                    "constraint",
+                    &object,
+                    format!("foreign key {object} {} is not declared", fk_text(af)),
+                )
+                .expected("not present")
+                .actual(fk_text(af))
+                .at(t.loc.as_ref()),
             );
         }
     }
@@ -563,7 +680,10 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
                         &rules::UNIQUE_CONSTRAINT_MISSING,
                         "constraint",
                         &object,
-                        format!("unique constraint {object} UNIQUE ({}) does not exist", d.columns.join(", ")),
+                        format!(
+                            "unique constraint {object} UNIQUE ({}) does not exist",
+                            d.columns.join(", ")
+                        ),
                     )
                     .expected(format!("UNIQUE ({})", d.columns.join(", ")))
                     .actual("missing")
@@ -597,7 +717,10 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
                     &rules::CONSTRAINT_UNDECLARED,
                     "constraint",
                     &object,
-                    format!("unique constraint {object} UNIQUE ({}) is not declared", au.columns.join(", ")),
+                    format!(
+                        "unique constraint {object} UNIQUE ({}) is not declared",
+                        au.columns.join(", ")
+                    ),
                 )
                 .expected("not present")
                 .actual(format!("UNIQUE ({})", au.columns.join(", ")))
@@ -610,26 +733,42 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
     for d in &t.checks {
         let by_name = a.checks.iter().position(|k| k.name == d.name);
         let found = by_name.or_else(|| {
-            a.checks
-                .iter()
-                .enumerate()
-                .position(|(i, k)| !used_c.contains(&i) && matches!(compare_exprs(&d.expr, &k.expr), Equivalence::Equal))
+            a.checks.iter().enumerate().position(|(i, k)| {
+                !used_c.contains(&i)
+                    && matches!(compare_exprs(&d.expr, &k.expr), Equivalence::Equal)
+            })
         });
         let object = t.name.child(d.name.as_deref().unwrap_or_default());
         match found {
             None => {
                 c.prop(&rules::CHECK_CONSTRAINT_MISSING, false, || {
-                    Finding::new(&rules::CHECK_CONSTRAINT_MISSING, "constraint", &object, format!("check constraint {object} CHECK ({}) does not exist", d.expr))
-                        .expected(format!("CHECK ({})", d.expr))
-                        .actual("missing")
-                        .at(d.loc.as_ref())
+                    Finding::new(
+                        &rules::CHECK_CONSTRAINT_MISSING,
+                        "constraint",
+                        &object,
+                        format!(
+                            "check constraint {object} CHECK ({}) does not exist",
+                            d.expr
+                        ),
+                    )
+                    .expected(format!("CHECK ({})", d.expr))
+                    .actual("missing")
+                    .at(d.loc.as_ref())
                 });
             }
             Some(i) => {
                 used_c.insert(i);
                 c.tally(Check::Schema, true);
                 let ak = a.checks[i].expr.clone();
-                c.expr_prop(&rules::CHECK_CONSTRAINT_MISMATCH, "constraint", &object, "check constraint", &d.expr, &ak, d.loc.as_ref());
+                c.expr_prop(
+                    &rules::CHECK_CONSTRAINT_MISMATCH,
+                    "constraint",
+                    &object,
+                    "check constraint",
+                    &d.expr,
+                    &ak,
+                    d.loc.as_ref(),
+                );
             }
         }
     }
@@ -638,10 +777,15 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
             let object = t.name.child(ak.name.as_deref().unwrap_or_default());
             c.tally(Check::Schema, false);
             c.push(
-                Finding::new(&rules::CONSTRAINT_UNDECLARED, "constraint", &object, format!("check constraint {object} {} is not declared", ak.expr))
-                    .expected("not present")
-                    .actual(&ak.expr)
-                    .at(t.loc.as_ref()),
+                Finding::new(
+                    &rules::CONSTRAINT_UNDECLARED,
+                    "constraint",
+                    &object,
+                    format!("check constraint {object} {} is not declared", ak.expr),
+                )
+                .expected("not present")
+                .actual(&ak.expr)
+                .at(t.loc.as_ref()),
             );
         }
     }
@@ -652,7 +796,11 @@ fn index_text(i: &Index) -> String {
         "{}USING {} ({})",
         if i.unique { "UNIQUE " } else { "" },
         i.method,
-        i.columns.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+        i.columns
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if !i.include.is_empty() {
         s.push_str(&format!(" INCLUDE ({})", i.include.join(", ")));
@@ -688,7 +836,11 @@ fn is_default_hypertable_index(t: &Table, a: &Index) -> bool {
     }
     if let Some(p) = &h.partitioning {
         let space = format!("{}_{}_{}_idx", t.name.name, p.column, time);
-        if a.name == space && a.columns.len() == 2 && a.columns[0].expr == p.column && a.columns[1].expr == *time {
+        if a.name == space
+            && a.columns.len() == 2
+            && a.columns[0].expr == p.column
+            && a.columns[1].expr == *time
+        {
             return true;
         }
     }
@@ -700,10 +852,15 @@ fn indexes(c: &mut Cmp, t: &Table, a: &Table) {
         let object = t.name.child(&d.name);
         let Some(ai) = a.indexes.iter().find(|i| i.name == d.name) else {
             c.prop(&rules::INDEX_MISSING, false, || {
-                Finding::new(&rules::INDEX_MISSING, "index", &object, format!("index {object} {} does not exist", index_text(d)))
-                    .expected(index_text(d))
-                    .actual("missing")
-                    .at(d.loc.as_ref())
+                Finding::new(
+                    &rules::INDEX_MISSING,
+                    "index",
+                    &object,
+                    format!("index {object} {} does not exist", index_text(d)),
+                )
+                .expected(index_text(d))
+                .actual("missing")
+                .at(d.loc.as_ref())
             });
             continue;
         };
@@ -740,7 +897,10 @@ fn indexes(c: &mut Cmp, t: &Table, a: &Table) {
                     &rules::EXPRESSION_NOT_COMPARABLE,
                     "index",
                     &object,
-                    format!("index {object} could not be compared ({reason}); database has {}", index_text(ai)),
+                    format!(
+                        "index {object} could not be compared ({reason}); database has {}",
+                        index_text(ai)
+                    ),
                 )
                 .expected(index_text(d))
                 .actual(index_text(ai))
@@ -753,7 +913,11 @@ fn indexes(c: &mut Cmp, t: &Table, a: &Table) {
                 &rules::INDEX_MISMATCH,
                 "index",
                 &object,
-                format!("index {object} is {}, the contract says {}", index_text(ai), index_text(d)),
+                format!(
+                    "index {object} is {}, the contract says {}",
+                    index_text(ai),
+                    index_text(d)
+                ),
             )
             .expected(index_text(d))
             .actual(index_text(ai))
@@ -762,17 +926,25 @@ fn indexes(c: &mut Cmp, t: &Table, a: &Table) {
     }
     let policy = c.exp.policy;
     for ai in &a.indexes {
-        if ai.constraint_backed || t.indexes.iter().any(|d| d.name == ai.name) || is_default_hypertable_index(t, ai) {
+        if ai.constraint_backed
+            || t.indexes.iter().any(|d| d.name == ai.name)
+            || is_default_hypertable_index(t, ai)
+        {
             continue;
         }
         let object = t.name.child(&ai.name);
         c.undeclared(
             &rules::INDEX_UNDECLARED,
             policy.undeclared_indexes,
-            Finding::new(&rules::INDEX_UNDECLARED, "index", &object, format!("index {object} {} is not declared", index_text(ai)))
-                .expected("not present")
-                .actual(index_text(ai))
-                .at(t.loc.as_ref()),
+            Finding::new(
+                &rules::INDEX_UNDECLARED,
+                "index",
+                &object,
+                format!("index {object} {} is not declared", index_text(ai)),
+            )
+            .expected("not present")
+            .actual(index_text(ai))
+            .at(t.loc.as_ref()),
         );
     }
 }
@@ -785,10 +957,15 @@ fn hypertable(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &Se
             // Without TimescaleDB there is one finding (ZG213) for the whole run.
             if info.timescaledb_version.is_some() || timescale_read {
                 c.prop(&rules::HYPERTABLE_MISSING, false, || {
-                    Finding::new(&rules::HYPERTABLE_MISSING, "hypertable", &object, format!("table {object} is not a hypertable"))
-                        .expected(format!("hypertable on {}", d.time_column))
-                        .actual("plain table")
-                        .at(d.loc.as_ref())
+                    Finding::new(
+                        &rules::HYPERTABLE_MISSING,
+                        "hypertable",
+                        &object,
+                        format!("table {object} is not a hypertable"),
+                    )
+                    .expected(format!("hypertable on {}", d.time_column))
+                    .actual("plain table")
+                    .at(d.loc.as_ref())
                 });
             }
         }
@@ -798,7 +975,10 @@ fn hypertable(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &Se
                     &rules::HYPERTABLE_UNDECLARED,
                     "hypertable",
                     &object,
-                    format!("table {object} is a hypertable on {}, the contract declares a plain table", ah.time_column),
+                    format!(
+                        "table {object} is a hypertable on {}, the contract declares a plain table",
+                        ah.time_column
+                    ),
                 )
                 .expected("plain table")
                 .actual(format!("hypertable on {}", ah.time_column))
@@ -814,30 +994,41 @@ fn hypertable(c: &mut Cmp, t: &Table, a: &Table, timescale_read: bool, info: &Se
 
 fn hypertable_props(c: &mut Cmp, object: &str, d: &Hypertable, a: &Hypertable) {
     let loc = d.loc.as_ref();
-    c.prop(&rules::TIME_DIMENSION_MISMATCH, d.time_column == a.time_column, || {
-        Finding::new(
-            &rules::TIME_DIMENSION_MISMATCH,
-            "hypertable",
-            object,
-            format!("hypertable {object} is partitioned on {}, the contract says {}", a.time_column, d.time_column),
-        )
-        .expected(&d.time_column)
-        .actual(&a.time_column)
-        .at(loc)
-    });
-    if let Some(di) = &d.chunk_interval {
-        let ai = a.chunk_interval.clone().unwrap_or_else(|| "unknown".into());
-        c.prop(&rules::CHUNK_INTERVAL_MISMATCH, same_interval(di, &ai), || {
+    c.prop(
+        &rules::TIME_DIMENSION_MISMATCH,
+        d.time_column == a.time_column,
+        || {
             Finding::new(
-                &rules::CHUNK_INTERVAL_MISMATCH,
+                &rules::TIME_DIMENSION_MISMATCH,
                 "hypertable",
                 object,
-                format!("hypertable {object} has chunk interval {ai}, the contract says {di}"),
+                format!(
+                    "hypertable {object} is partitioned on {}, the contract says {}",
+                    a.time_column, d.time_column
+                ),
             )
-            .expected(di)
-            .actual(&ai)
+            .expected(&d.time_column)
+            .actual(&a.time_column)
             .at(loc)
-        });
+        },
+    );
+    if let Some(di) = &d.chunk_interval {
+        let ai = a.chunk_interval.clone().unwrap_or_else(|| "unknown".into());
+        c.prop(
+            &rules::CHUNK_INTERVAL_MISMATCH,
+            same_interval(di, &ai),
+            || {
+                Finding::new(
+                    &rules::CHUNK_INTERVAL_MISMATCH,
+                    "hypertable",
+                    object,
+                    format!("hypertable {object} has chunk interval {ai}, the contract says {di}"),
+                )
+                .expected(di)
+                .actual(&ai)
+                .at(loc)
+            },
+        );
     }
     let show_part = |p: &Option<crate::model::SpacePartition>| match p {
         Some(p) => match p.partitions {
@@ -848,7 +1039,9 @@ fn hypertable_props(c: &mut Cmp, object: &str, d: &Hypertable, a: &Hypertable) {
     };
     let part_ok = match (&d.partitioning, &a.partitioning) {
         (None, None) => true,
-        (Some(dp), Some(ap)) => dp.column == ap.column && (dp.partitions.is_none() || dp.partitions == ap.partitions),
+        (Some(dp), Some(ap)) => {
+            dp.column == ap.column && (dp.partitions.is_none() || dp.partitions == ap.partitions)
+        }
         _ => false,
     };
     if d.partitioning.is_some() || a.partitioning.is_some() {
@@ -872,7 +1065,16 @@ fn hypertable_props(c: &mut Cmp, object: &str, d: &Hypertable, a: &Hypertable) {
     let dret = d.retention.as_ref().map(|r| r.drop_after.clone());
     let aret = a.retention.as_ref().map(|r| r.drop_after.clone());
     let rloc = d.retention.as_ref().and_then(|r| r.loc.as_ref()).or(loc);
-    policy_interval(c, &rules::RETENTION_POLICY_MISMATCH, "hypertable", object, "retention policy (drop_after)", dret, aret, rloc);
+    policy_interval(
+        c,
+        &rules::RETENTION_POLICY_MISMATCH,
+        "hypertable",
+        object,
+        "retention policy (drop_after)",
+        dret,
+        aret,
+        rloc,
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -892,31 +1094,42 @@ fn policy_interval(
         (Some(d), Some(a)) => same_interval(d, a),
         _ => false,
     };
-    let severity = if declared.is_none() { Severity::Warning } else { rule.severity };
     c.prop(rule, ok, || {
         Finding::new(
             rule,
             kind,
             object,
-            format!("{what} of {object} is {}, the contract says {}", show(&actual), show(&declared)),
+            format!(
+                "{what} of {object} is {}, the contract says {}",
+                show(&actual),
+                show(&declared)
+            ),
         )
         .expected(show(&declared))
         .actual(show(&actual))
         .at(loc)
-        .severity(severity)
     });
 }
 
 fn compression(c: &mut Cmp, object: &str, d: &Hypertable, a: &Hypertable) {
-    let loc = d.compression.as_ref().and_then(|x| x.loc.as_ref()).or(d.loc.as_ref());
+    let loc = d
+        .compression
+        .as_ref()
+        .and_then(|x| x.loc.as_ref())
+        .or(d.loc.as_ref());
     match (&d.compression, &a.compression) {
         (None, None) => {}
         (Some(_), None) => {
             c.prop(&rules::COMPRESSION_MISMATCH, false, || {
-                Finding::new(&rules::COMPRESSION_MISMATCH, "hypertable", object, format!("compression is not enabled on hypertable {object}"))
-                    .expected("compression enabled")
-                    .actual("compression disabled")
-                    .at(loc)
+                Finding::new(
+                    &rules::COMPRESSION_MISMATCH,
+                    "hypertable",
+                    object,
+                    format!("compression is not enabled on hypertable {object}"),
+                )
+                .expected("compression enabled")
+                .actual("compression disabled")
+                .at(loc)
             });
         }
         (None, Some(ac)) => {
@@ -930,43 +1143,65 @@ fn compression(c: &mut Cmp, object: &str, d: &Hypertable, a: &Hypertable) {
                 .expected("compression not declared")
                 .actual(format!("segment_by [{}]", ac.segment_by.join(", ")))
                 .at(loc)
-                .severity(Severity::Warning)
             });
             let aafter = ac.after.clone();
-            policy_interval(c, &rules::COMPRESSION_POLICY_MISMATCH, "hypertable", object, "compression policy (compress_after)", None, aafter, loc);
+            policy_interval(
+                c,
+                &rules::COMPRESSION_POLICY_MISMATCH,
+                "hypertable",
+                object,
+                "compression policy (compress_after)",
+                None,
+                aafter,
+                loc,
+            );
         }
         (Some(dc), Some(ac)) => {
             c.tally(Check::Timescale, true);
-            c.prop(&rules::COMPRESSION_MISMATCH, dc.segment_by == ac.segment_by, || {
-                Finding::new(
-                    &rules::COMPRESSION_MISMATCH,
-                    "hypertable",
-                    object,
-                    format!(
-                        "compression of {object} segments by [{}], the contract says [{}]",
-                        ac.segment_by.join(", "),
-                        dc.segment_by.join(", ")
-                    ),
-                )
-                .expected(format!("segment_by [{}]", dc.segment_by.join(", ")))
-                .actual(format!("segment_by [{}]", ac.segment_by.join(", ")))
-                .at(loc)
-            });
+            c.prop(
+                &rules::COMPRESSION_MISMATCH,
+                dc.segment_by == ac.segment_by,
+                || {
+                    Finding::new(
+                        &rules::COMPRESSION_MISMATCH,
+                        "hypertable",
+                        object,
+                        format!(
+                            "compression of {object} segments by [{}], the contract says [{}]",
+                            ac.segment_by.join(", "),
+                            dc.segment_by.join(", ")
+                        ),
+                    )
+                    .expected(format!("segment_by [{}]", dc.segment_by.join(", ")))
+                    .actual(format!("segment_by [{}]", ac.segment_by.join(", ")))
+                    .at(loc)
+                },
+            );
             if let Some(dob) = &dc.order_by {
                 let aob = ac.order_by.clone().unwrap_or_default();
-                let show = |v: &[crate::model::OrderItem]| v.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
+                let show = |v: &[crate::model::OrderItem]| {
+                    v.iter()
+                        .map(|o| o.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 let ok = dob.len() == aob.len()
                     && dob.iter().zip(&aob).all(|(x, y)| {
                         x.column == y.column
                             && x.descending == y.descending
-                            && x.nulls_first.unwrap_or(x.descending) == y.nulls_first.unwrap_or(y.descending)
+                            && x.nulls_first.unwrap_or(x.descending)
+                                == y.nulls_first.unwrap_or(y.descending)
                     });
                 c.prop(&rules::COMPRESSION_MISMATCH, ok, || {
                     Finding::new(
                         &rules::COMPRESSION_MISMATCH,
                         "hypertable",
                         object,
-                        format!("compression of {object} orders by [{}], the contract says [{}]", show(&aob), show(dob)),
+                        format!(
+                            "compression of {object} orders by [{}], the contract says [{}]",
+                            show(&aob),
+                            show(dob)
+                        ),
                     )
                     .expected(format!("order_by [{}]", show(dob)))
                     .actual(format!("order_by [{}]", show(&aob)))
@@ -987,7 +1222,13 @@ fn compression(c: &mut Cmp, object: &str, d: &Hypertable, a: &Hypertable) {
     }
 }
 
-fn continuous_aggregate(c: &mut Cmp, d: &ContinuousAggregate, live: &Schema, timescale_read: bool, info: &ServerInfo) {
+fn continuous_aggregate(
+    c: &mut Cmp,
+    d: &ContinuousAggregate,
+    live: &Schema,
+    timescale_read: bool,
+    info: &ServerInfo,
+) {
     let object = d.name.to_string();
     let loc = d.loc.as_ref();
     let Some(a) = live.caggs.get(&d.name) else {
@@ -1000,30 +1241,49 @@ fn continuous_aggregate(c: &mut Cmp, d: &ContinuousAggregate, live: &Schema, tim
             "does not exist"
         };
         c.prop(&rules::CAGG_MISSING, false, || {
-            Finding::new(&rules::CAGG_MISSING, "continuous_aggregate", &object, format!("continuous aggregate {object} {what}"))
-                .expected("continuous aggregate")
-                .actual("missing")
-                .at(loc)
+            Finding::new(
+                &rules::CAGG_MISSING,
+                "continuous_aggregate",
+                &object,
+                format!("continuous aggregate {object} {what}"),
+            )
+            .expected("continuous aggregate")
+            .actual("missing")
+            .at(loc)
         });
         return;
     };
     c.tally(Check::Timescale, true);
     if let Some(ds) = &d.source {
-        let asrc = a.source.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "unknown".into());
+        let asrc = a
+            .source
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "unknown".into());
         c.prop(&rules::CAGG_MISMATCH, a.source.as_ref() == Some(ds), || {
-            Finding::new(&rules::CAGG_MISMATCH, "continuous_aggregate", &object, format!("continuous aggregate {object} is built on {asrc}, the contract says {ds}"))
-                .expected(format!("source {ds}"))
-                .actual(format!("source {asrc}"))
-                .at(loc)
+            Finding::new(
+                &rules::CAGG_MISMATCH,
+                "continuous_aggregate",
+                &object,
+                format!("continuous aggregate {object} is built on {asrc}, the contract says {ds}"),
+            )
+            .expected(format!("source {ds}"))
+            .actual(format!("source {asrc}"))
+            .at(loc)
         });
     }
     if let Some(db) = &d.bucket {
         let ab = a.bucket.clone().unwrap_or_else(|| "unknown".into());
         c.prop(&rules::CAGG_MISMATCH, same_interval(db, &ab), || {
-            Finding::new(&rules::CAGG_MISMATCH, "continuous_aggregate", &object, format!("continuous aggregate {object} buckets by {ab}, the contract says {db}"))
-                .expected(format!("bucket {db}"))
-                .actual(format!("bucket {ab}"))
-                .at(loc)
+            Finding::new(
+                &rules::CAGG_MISMATCH,
+                "continuous_aggregate",
+                &object,
+                format!("continuous aggregate {object} buckets by {ab}, the contract says {db}"),
+            )
+            .expected(format!("bucket {db}"))
+            .actual(format!("bucket {ab}"))
+            .at(loc)
         });
     }
     if let Some(dm) = d.materialized_only {
@@ -1044,10 +1304,15 @@ fn continuous_aggregate(c: &mut Cmp, d: &ContinuousAggregate, live: &Schema, tim
         (None, None) => {}
         (Some(_), None) => {
             c.prop(&rules::CAGG_REFRESH_POLICY_MISMATCH, false, || {
-                Finding::new(&rules::CAGG_REFRESH_POLICY_MISMATCH, "continuous_aggregate", &object, format!("continuous aggregate {object} has no refresh policy"))
-                    .expected("refresh policy")
-                    .actual("none")
-                    .at(loc)
+                Finding::new(
+                    &rules::CAGG_REFRESH_POLICY_MISMATCH,
+                    "continuous_aggregate",
+                    &object,
+                    format!("continuous aggregate {object} has no refresh policy"),
+                )
+                .expected("refresh policy")
+                .actual("none")
+                .at(loc)
             });
         }
         (None, Some(_)) => {
@@ -1061,14 +1326,17 @@ fn continuous_aggregate(c: &mut Cmp, d: &ContinuousAggregate, live: &Schema, tim
                 .expected("no refresh policy")
                 .actual("refresh policy")
                 .at(loc)
-                .severity(Severity::Warning)
             });
         }
         (Some(dr), Some(ar)) => {
             for (what, dv, av) in [
                 ("start_offset", &dr.start_offset, &ar.start_offset),
                 ("end_offset", &dr.end_offset, &ar.end_offset),
-                ("schedule_interval", &dr.schedule_interval, &ar.schedule_interval),
+                (
+                    "schedule_interval",
+                    &dr.schedule_interval,
+                    &ar.schedule_interval,
+                ),
             ] {
                 let Some(dv) = dv else { continue };
                 let show = av.clone().unwrap_or_else(|| "unbounded".into());
@@ -1078,7 +1346,9 @@ fn continuous_aggregate(c: &mut Cmp, d: &ContinuousAggregate, live: &Schema, tim
                         &rules::CAGG_REFRESH_POLICY_MISMATCH,
                         "continuous_aggregate",
                         &object,
-                        format!("refresh policy of {object} has {what} {show}, the contract says {dv}"),
+                        format!(
+                            "refresh policy of {object} has {what} {show}, the contract says {dv}"
+                        ),
                     )
                     .expected(format!("{what} {dv}"))
                     .actual(format!("{what} {show}"))
@@ -1089,7 +1359,16 @@ fn continuous_aggregate(c: &mut Cmp, d: &ContinuousAggregate, live: &Schema, tim
     }
     let dret = d.retention.as_ref().map(|r| r.drop_after.clone());
     let aret = a.retention.as_ref().map(|r| r.drop_after.clone());
-    policy_interval(c, &rules::RETENTION_POLICY_MISMATCH, "continuous_aggregate", &object, "retention policy (drop_after)", dret, aret, loc);
+    policy_interval(
+        c,
+        &rules::RETENTION_POLICY_MISMATCH,
+        "continuous_aggregate",
+        &object,
+        "retention policy (drop_after)",
+        dret,
+        aret,
+        loc,
+    );
 }
 
 fn migrations(c: &mut Cmp, live: &Schema) {
@@ -1099,10 +1378,25 @@ fn migrations(c: &mut Cmp, live: &Schema) {
         let a = live.migrations.iter().find(|m| m.table == d.table);
         let (ok, actual, why) = match a {
             None => (false, "not read".to_string(), "was not read".to_string()),
-            Some(m) if !m.found => (false, "missing".to_string(), format!("table {} or its column {} does not exist", d.table, d.version_column)),
+            Some(m) if !m.found => (
+                false,
+                "missing".to_string(),
+                format!(
+                    "table {} or its column {} does not exist",
+                    d.table, d.version_column
+                ),
+            ),
             Some(m) => match &m.applied {
-                None => (false, "empty".to_string(), format!("table {} has no applied version", d.table)),
-                Some(v) => (versions_equal(v, &expect), v.clone(), format!("database is at version {v}")),
+                None => (
+                    false,
+                    "empty".to_string(),
+                    format!("table {} has no applied version", d.table),
+                ),
+                Some(v) => (
+                    versions_equal(v, &expect),
+                    v.clone(),
+                    format!("database is at version {v}"),
+                ),
             },
         };
         c.prop(&rules::MIGRATION_VERSION_MISMATCH, ok, || {
@@ -1120,7 +1414,10 @@ fn migrations(c: &mut Cmp, live: &Schema) {
 }
 
 fn versions_equal(a: &str, b: &str) -> bool {
-    match (semver::Version::parse(a.trim()), semver::Version::parse(b.trim())) {
+    match (
+        semver::Version::parse(a.trim()),
+        semver::Version::parse(b.trim()),
+    ) {
         (Ok(x), Ok(y)) => x == y,
         _ => a.trim() == b.trim(),
     }
@@ -1129,30 +1426,48 @@ fn versions_equal(a: &str, b: &str) -> bool {
 fn undeclared_objects(c: &mut Cmp, live: &Schema) {
     let declared = &c.exp.schema;
     let policy = c.exp.policy;
-    let migration_tables: HashSet<&QualName> = declared.migrations.iter().map(|m| &m.table).collect();
+    let migration_tables: HashSet<&QualName> =
+        declared.migrations.iter().map(|m| &m.table).collect();
     for (qn, t) in &live.tables {
         if declared.tables.contains_key(qn) || migration_tables.contains(qn) {
             continue;
         }
-        let kind = if t.hypertable.is_some() { "hypertable" } else { "table" };
+        let kind = if t.hypertable.is_some() {
+            "hypertable"
+        } else {
+            "table"
+        };
         c.undeclared(
             &rules::TABLE_UNDECLARED,
             policy.undeclared_tables,
-            Finding::new(&rules::TABLE_UNDECLARED, "table", qn.to_string(), format!("{kind} {qn} exists but is not declared in the contracts"))
-                .expected("not present")
-                .actual(kind),
+            Finding::new(
+                &rules::TABLE_UNDECLARED,
+                "table",
+                qn.to_string(),
+                format!("{kind} {qn} exists but is not declared in the contracts"),
+            )
+            .expected("not present")
+            .actual(kind),
         );
     }
     for qn in live.views.keys() {
-        if declared.views.contains_key(qn) || declared.caggs.contains_key(qn) || declared.tables.contains_key(qn) {
+        if declared.views.contains_key(qn)
+            || declared.caggs.contains_key(qn)
+            || declared.tables.contains_key(qn)
+        {
             continue;
         }
         c.undeclared(
             &rules::VIEW_UNDECLARED,
             policy.undeclared_tables,
-            Finding::new(&rules::VIEW_UNDECLARED, "view", qn.to_string(), format!("view {qn} exists but is not declared in the contracts"))
-                .expected("not present")
-                .actual("view"),
+            Finding::new(
+                &rules::VIEW_UNDECLARED,
+                "view",
+                qn.to_string(),
+                format!("view {qn} exists but is not declared in the contracts"),
+            )
+            .expected("not present")
+            .actual("view"),
         );
     }
     for qn in live.caggs.keys() {
@@ -1162,9 +1477,14 @@ fn undeclared_objects(c: &mut Cmp, live: &Schema) {
         c.undeclared(
             &rules::CAGG_UNDECLARED,
             policy.undeclared_tables,
-            Finding::new(&rules::CAGG_UNDECLARED, "continuous_aggregate", qn.to_string(), format!("continuous aggregate {qn} exists but is not declared in the contracts"))
-                .expected("not present")
-                .actual("continuous aggregate"),
+            Finding::new(
+                &rules::CAGG_UNDECLARED,
+                "continuous_aggregate",
+                qn.to_string(),
+                format!("continuous aggregate {qn} exists but is not declared in the contracts"),
+            )
+            .expected("not present")
+            .actual("continuous aggregate"),
         );
     }
     for (qn, e) in &live.enums {
@@ -1176,9 +1496,14 @@ fn undeclared_objects(c: &mut Cmp, live: &Schema) {
         c.undeclared(
             &rules::ENUM_UNDECLARED,
             level,
-            Finding::new(&rules::ENUM_UNDECLARED, "enum", qn.to_string(), format!("enum type {qn} exists but is not declared in the contracts"))
-                .expected("not present")
-                .actual(e.values.join(", ")),
+            Finding::new(
+                &rules::ENUM_UNDECLARED,
+                "enum",
+                qn.to_string(),
+                format!("enum type {qn} exists but is not declared in the contracts"),
+            )
+            .expected("not present")
+            .actual(e.values.join(", ")),
         );
     }
 }

@@ -88,11 +88,16 @@ pub fn load(path: &Path) -> Result<Config, ContractErrors> {
             message,
         }])
     };
-    let text = std::fs::read_to_string(path).map_err(|e| at(0, 0, format!("cannot read config: {e}")))?;
-    let node = marked_yaml::parse_yaml(0, &text).map_err(|e| at(0, 0, format!("config is not valid YAML: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| at(0, 0, format!("cannot read config: {e}")))?;
+    let node = marked_yaml::parse_yaml(0, &text)
+        .map_err(|e| at(0, 0, format!("config is not valid YAML: {e}")))?;
     marked_yaml::from_node::<Config>(&node).map_err(|e| {
         let inner = e.into_inner();
-        let (line, column) = inner.start_mark().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
+        let (line, column) = inner
+            .start_mark()
+            .map(|m| (m.line(), m.column()))
+            .unwrap_or((0, 0));
         let msg = match &inner {
             marked_yaml::Error::UnknownFieldError(f, expected, _) => {
                 let mut m = format!("unknown key `{f}` in zerogap.yaml");

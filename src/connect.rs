@@ -11,7 +11,9 @@ pub enum ConnectError {
     #[error("no database given: pass --db URL, set DATABASE_URL, or set PGHOST/PGDATABASE")]
     NoDatabase,
     // The parser's message is not shown: it may quote the input, which may hold a password.
-    #[error("the connection string from {source_name} is not a valid postgres:// URL or key=value string")]
+    #[error(
+        "the connection string from {source_name} is not a valid postgres:// URL or key=value string"
+    )]
     Invalid { source_name: String },
     #[error("environment variable {0} (named by the target) is not set")]
     MissingEnv(String),
@@ -25,7 +27,10 @@ pub struct Resolved {
 }
 
 /// Resolves, in order: the explicit string, `DATABASE_URL`, then the libpq variables.
-pub fn resolve(explicit: Option<(&str, &str)>, connect_timeout: Duration) -> Result<Resolved, ConnectError> {
+pub fn resolve(
+    explicit: Option<(&str, &str)>,
+    connect_timeout: Duration,
+) -> Result<Resolved, ConnectError> {
     let mut config = match explicit {
         Some((source_name, s)) => parse(s, source_name)?,
         None => match std::env::var("DATABASE_URL") {
@@ -42,9 +47,11 @@ pub fn resolve(explicit: Option<(&str, &str)>, connect_timeout: Duration) -> Res
 }
 
 fn parse(s: &str, source_name: &str) -> Result<Config, ConnectError> {
-    s.trim().parse::<Config>().map_err(|_| ConnectError::Invalid {
-        source_name: source_name.to_string(),
-    })
+    s.trim()
+        .parse::<Config>()
+        .map_err(|_| ConnectError::Invalid {
+            source_name: source_name.to_string(),
+        })
 }
 
 fn from_libpq_env() -> Result<Config, ConnectError> {
@@ -64,27 +71,29 @@ fn apply_env_defaults(config: &mut Config) {
             config.host(h.trim());
         }
     }
-    if config.get_ports().is_empty() {
-        if let Some(p) = var("PGPORT").and_then(|p| p.parse::<u16>().ok()) {
-            config.port(p);
-        }
+    if config.get_ports().is_empty()
+        && let Some(p) = var("PGPORT").and_then(|p| p.parse::<u16>().ok())
+    {
+        config.port(p);
     }
     if config.get_user().is_none() {
-        let user = var("PGUSER").or_else(|| var("USER")).unwrap_or_else(|| "postgres".into());
+        let user = var("PGUSER")
+            .or_else(|| var("USER"))
+            .unwrap_or_else(|| "postgres".into());
         config.user(&user);
     }
-    if config.get_password().is_none() {
-        if let Some(p) = var("PGPASSWORD") {
-            config.password(p);
-        }
+    if config.get_password().is_none()
+        && let Some(p) = var("PGPASSWORD")
+    {
+        config.password(p);
     }
-    if config.get_dbname().is_none() {
-        if let Some(d) = var("PGDATABASE").or_else(|| config.get_user().map(|u| u.to_string())) {
-            config.dbname(&d);
-        }
+    if config.get_dbname().is_none()
+        && let Some(d) = var("PGDATABASE").or_else(|| config.get_user().map(|u| u.to_string()))
+    {
+        config.dbname(&d);
     }
     if config.get_application_name().is_none() {
-        config.application_name(&var("PGAPPNAME").unwrap_or_else(|| "zerogap".into()));
+        config.application_name(var("PGAPPNAME").unwrap_or_else(|| "zerogap".into()));
     }
 }
 
@@ -117,9 +126,13 @@ pub fn describe(config: &Config) -> String {
 /// `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.
 pub fn parse_duration_flag(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration such as 30s, 500ms or 2m"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration such as 30s, 500ms or 2m"))?;
     let secs = match unit.trim() {
         "" | "s" | "sec" | "secs" => n,
         "ms" => n / 1000.0,
@@ -139,21 +152,32 @@ mod tests {
 
     #[test]
     fn describe_never_shows_password() {
-        let r = resolve(Some(("--db", "postgres://alice:s3cr3t@db.example:5433/app")), Duration::from_secs(5)).unwrap();
+        let r = resolve(
+            Some(("--db", "postgres://alice:s3cr3t@db.example:5433/app")),
+            Duration::from_secs(5),
+        )
+        .unwrap();
         assert_eq!(r.display, "postgres://alice@db.example:5433/app");
         assert!(!format!("{:?}", r.display).contains("s3cr3t"));
     }
 
     #[test]
     fn invalid_url_error_does_not_echo_input() {
-        let e = resolve(Some(("--db", "postgres://alice:s3cr3t@host:notaport/db")), Duration::from_secs(5)).unwrap_err();
+        let e = resolve(
+            Some(("--db", "postgres://alice:s3cr3t@host:notaport/db")),
+            Duration::from_secs(5),
+        )
+        .unwrap_err();
         assert!(!e.to_string().contains("s3cr3t"));
     }
 
     #[test]
     fn durations() {
         assert_eq!(parse_duration_flag("30s").unwrap(), Duration::from_secs(30));
-        assert_eq!(parse_duration_flag("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(
+            parse_duration_flag("500ms").unwrap(),
+            Duration::from_millis(500)
+        );
         assert_eq!(parse_duration_flag("2m").unwrap(), Duration::from_secs(120));
         assert_eq!(parse_duration_flag("5").unwrap(), Duration::from_secs(5));
         assert!(parse_duration_flag("soon").is_err());

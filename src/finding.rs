@@ -92,7 +92,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &Rule, kind: &str, object: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &Rule,
+        kind: &str,
+        object: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             rule: rule.code.to_string(),
             name: rule.name.to_string(),

@@ -49,16 +49,16 @@ pub fn lint(exp: &Expectations) -> Vec<Finding> {
                 }
             }
         }
-        if let Some(h) = &t.hypertable {
-            if let (Some(c), Some(r)) = (
+        if let Some(h) = &t.hypertable
+            && let (Some(c), Some(r)) = (
                 h.compression.as_ref().and_then(|c| c.after.as_ref()),
                 &h.retention,
-            ) {
-                if let (Ok(PgDuration::Interval(ca)), Ok(PgDuration::Interval(ra))) =
-                    (parse_duration(c), parse_duration(&r.drop_after))
-                {
-                    if ca >= ra {
-                        out.push(
+            )
+            && let (Ok(PgDuration::Interval(ca)), Ok(PgDuration::Interval(ra))) =
+                (parse_duration(c), parse_duration(&r.drop_after))
+            && ca >= ra
+        {
+            out.push(
                             Finding::new(
                                 &rules::COMPRESSION_AFTER_RETENTION,
                                 "hypertable",
@@ -72,9 +72,6 @@ pub fn lint(exp: &Expectations) -> Vec<Finding> {
                             .actual(c)
                             .at(h.compression.as_ref().and_then(|c| c.loc.as_ref())),
                         );
-                    }
-                }
-            }
         }
     }
     for cagg in schema.caggs.values() {
@@ -120,11 +117,21 @@ fn hypertable_keys(t: &Table, out: &mut Vec<Finding>) {
     }
     let mut keys: Vec<(String, &str, Vec<String>, Option<&crate::model::Location>)> = Vec::new();
     if let Some(pk) = &t.primary_key {
-        keys.push((t.name.child("pkey"), "primary key", pk.columns.clone(), pk.loc.as_ref()));
+        keys.push((
+            t.name.child("pkey"),
+            "primary key",
+            pk.columns.clone(),
+            pk.loc.as_ref(),
+        ));
     }
     for u in &t.uniques {
         let name = u.name.clone().unwrap_or_default();
-        keys.push((t.name.child(&name), "unique constraint", u.columns.clone(), u.loc.as_ref()));
+        keys.push((
+            t.name.child(&name),
+            "unique constraint",
+            u.columns.clone(),
+            u.loc.as_ref(),
+        ));
     }
     for i in t.indexes.iter().filter(|i| i.unique) {
         keys.push((
@@ -184,7 +191,11 @@ fn column_references(t: &Table, out: &mut Vec<Finding>) {
         }
     }
     if let Some(h) = &t.hypertable {
-        named.push(("hypertable time_column", h.time_column.clone(), h.loc.as_ref()));
+        named.push((
+            "hypertable time_column",
+            h.time_column.clone(),
+            h.loc.as_ref(),
+        ));
         if let Some(p) = &h.partitioning {
             named.push(("hypertable partitioning", p.column.clone(), h.loc.as_ref()));
         }
@@ -204,7 +215,10 @@ fn column_references(t: &Table, out: &mut Vec<Finding>) {
                     &rules::UNDECLARED_REFERENCE,
                     "column",
                     t.name.child(&col),
-                    format!("{what} of {} names column \"{col}\", which the table does not declare", t.name),
+                    format!(
+                        "{what} of {} names column \"{col}\", which the table does not declare",
+                        t.name
+                    ),
                 )
                 .at(loc),
             );
@@ -233,7 +247,9 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].rule, "ZG001");
-        assert!(f[0].message.contains("cannot create a unique index without the column \"timestamp\" (used in partitioning)"));
+        assert!(f[0].message.contains(
+            "cannot create a unique index without the column \"timestamp\" (used in partitioning)"
+        ));
         assert_eq!(f[0].location.as_ref().unwrap().line, 6);
     }
 

@@ -461,7 +461,10 @@ mod tests {
 
     #[test]
     fn qualname_parses_quoted_and_default_schema() {
-        assert_eq!(QualName::parse("Foo", "public"), QualName::new("public", "foo"));
+        assert_eq!(
+            QualName::parse("Foo", "public"),
+            QualName::new("public", "foo")
+        );
         assert_eq!(
             QualName::parse("\"Sales\".\"Orders\"", "public"),
             QualName::new("Sales", "Orders")

@@ -113,18 +113,25 @@ impl ReportBuilder {
     }
 
     pub fn skipped(&mut self, check: Check) {
-        self.statuses.entry(check.as_str()).or_insert(Some(CheckStatus::Skipped));
+        self.statuses
+            .entry(check.as_str())
+            .or_insert(Some(CheckStatus::Skipped));
     }
 
     pub fn incomplete(&mut self, check: Check, reason: impl Into<String>) {
-        self.statuses.insert(check.as_str(), Some(CheckStatus::Incomplete));
+        self.statuses
+            .insert(check.as_str(), Some(CheckStatus::Incomplete));
         self.not_checked.push(reason.into());
     }
 
     pub fn build(self, fail_on: FailOn, generated_at: String) -> Report {
         let mut findings = self.findings;
         findings.sort_by(|a, b| {
-            (a.object.as_str(), a.rule.as_str(), a.message.as_str()).cmp(&(b.object.as_str(), b.rule.as_str(), b.message.as_str()))
+            (a.object.as_str(), a.rule.as_str(), a.message.as_str()).cmp(&(
+                b.object.as_str(),
+                b.rule.as_str(),
+                b.message.as_str(),
+            ))
         });
         let check_of = |f: &Finding| {
             crate::rules::by_code(&f.rule)
@@ -144,7 +151,11 @@ impl ReportBuilder {
                         .iter()
                         .filter(|f| f.waived.is_none() && check_of(f) == name)
                         .any(|f| fail_on.trips(f.severity));
-                    if failed { CheckStatus::Failed } else { CheckStatus::Passed }
+                    if failed {
+                        CheckStatus::Failed
+                    } else {
+                        CheckStatus::Passed
+                    }
                 }
             };
             checks.insert(name.to_string(), status);

@@ -100,7 +100,7 @@ rules! {
         "A generated column's expression differs, or a column is generated where the contract says it is not (or the reverse).",
         "Recreate the column with the declared `GENERATED ALWAYS AS (...) STORED` expression.",
         "generated: substr(vin, 1, 3)";
-    COMMENT_MISMATCH = "ZG110", "comment-mismatch", Warning, Schema,
+    COMMENT_MISMATCH = "ZG110", "comment-mismatch", Error, Schema,
         "A declared table or column `comment` differs from COMMENT ON in the database.",
         "COMMENT ON ... IS '...', or correct the contract.",
         "comment: \"ISO 3779\"";
@@ -132,8 +132,8 @@ rules! {
         "A CHECK constraint's expression differs from the declared one after normalisation (`IN (...)` equals `= ANY (ARRAY[...])`, casts, parentheses and case are ignored).",
         "Recreate the constraint with the declared expression, or correct the contract.",
         "check: \"delta BETWEEN -5 AND 5\"   # database: delta BETWEEN -10 AND 10";
-    CONSTRAINT_UNDECLARED = "ZG118", "constraint-undeclared", Warning, Schema,
-        "A declared table has a foreign key, unique or CHECK constraint the contract does not declare.",
+    CONSTRAINT_UNDECLARED = "ZG118", "constraint-undeclared", Error, Schema,
+        "A declared table has a foreign key, unique or CHECK constraint the contract does not declare (a contract reads like DDL: what it does not declare should not be there).",
         "Declare it or drop it.",
         "CHECK (price > 0) exists but is not declared";
     INDEX_MISSING = "ZG119", "index-missing", Error, Schema,
@@ -185,7 +185,7 @@ rules! {
         "A table declared with `hypertable:` is a plain table (or TimescaleDB is not installed).",
         "SELECT create_hypertable(...) (or migrate the table).",
         "hypertable: { time_column: timestamp }";
-    HYPERTABLE_UNDECLARED = "ZG202", "hypertable-undeclared", Warning, Timescale,
+    HYPERTABLE_UNDECLARED = "ZG202", "hypertable-undeclared", Error, Timescale,
         "A table is a hypertable but the contract declares it as a plain table.",
         "Add `hypertable:` to the table's contract.",
         "signal_greeks is a hypertable, the contract has no hypertable block";
@@ -316,7 +316,10 @@ mod tests {
 
     #[test]
     fn lookup_by_code_or_name() {
-        assert_eq!(lookup("ZG104").map(|r| r.name), Some("column-type-mismatch"));
+        assert_eq!(
+            lookup("ZG104").map(|r| r.name),
+            Some("column-type-mismatch")
+        );
         assert_eq!(lookup("table-undeclared").map(|r| r.code), Some("ZG102"));
     }
 }

@@ -154,7 +154,10 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<ContractSet, ContractErrors> {
 }
 
 /// "did you mean" for a misspelt key or value.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -207,7 +210,9 @@ impl Loader {
             Err(e) => {
                 let path = e.path().map(|p| p.to_string());
                 let what = match &path {
-                    Some(p) if !p.is_empty() && p != "." && !p.contains('?') => format!("{what} (at `{p}`)"),
+                    Some(p) if !p.is_empty() && p != "." && !p.contains('?') => {
+                        format!("{what} (at `{p}`)")
+                    }
                     _ => what.to_string(),
                 };
                 let what = what.as_str();
@@ -257,14 +262,7 @@ impl Loader {
             Ok(n) => n,
             Err(e) => {
                 let (line, column, message) = load_error_parts(&e);
-                self.err(
-                    Location {
-                        file,
-                        line,
-                        column,
-                    },
-                    message,
-                );
+                self.err(Location { file, line, column }, message);
                 return;
             }
         };
@@ -303,20 +301,20 @@ impl Loader {
                     let _ = self.de::<String>(value, k);
                 }
                 "requires" => {
-                    if let Some(r) = self.de::<RawRequires>(value, "requires") {
-                        if let Some(req) = r.timescaledb {
-                            if semver::VersionReq::parse(req.trim()).is_err() {
-                                self.err_at(
+                    if let Some(r) = self.de::<RawRequires>(value, "requires")
+                        && let Some(req) = r.timescaledb
+                    {
+                        if semver::VersionReq::parse(req.trim()).is_err() {
+                            self.err_at(
                                     req.span(),
                                     format!("requires.timescaledb `{}` is not a version requirement (e.g. \">=2.13\")", *req),
                                 );
-                            } else {
-                                let loc = self.loc_of(req.span());
-                                self.set.expectations.timescaledb = Some(VersionRequirement {
-                                    requirement: req.trim().to_string(),
-                                    loc: Some(loc),
-                                });
-                            }
+                        } else {
+                            let loc = self.loc_of(req.span());
+                            self.set.expectations.timescaledb = Some(VersionRequirement {
+                                requirement: req.trim().to_string(),
+                                loc: Some(loc),
+                            });
                         }
                     }
                 }
@@ -460,7 +458,10 @@ impl Loader {
             None => {
                 // `views: {}` style empty values are fine; anything else is an error.
                 if value.as_scalar().map(|s| s.as_str().is_empty()) != Some(true) {
-                    self.err_at(value.span(), format!("`{what}` must be a mapping of names to definitions"));
+                    self.err_at(
+                        value.span(),
+                        format!("`{what}` must be a mapping of names to definitions"),
+                    );
                 }
             }
         }
@@ -483,14 +484,20 @@ impl Loader {
                             let cwhat = format!("column `{name}.{}`", ck.as_str());
                             match self.de::<RawColumn>(cv, &cwhat) {
                                 Some(c) => {
-                                    columns.insert(Spanned::new(*ck.span(), ck.as_str().to_string()), c);
+                                    columns.insert(
+                                        Spanned::new(*ck.span(), ck.as_str().to_string()),
+                                        c,
+                                    );
                                 }
                                 None => ok = false,
                             }
                         }
                     }
                     None => {
-                        self.err_at(v.span(), format!("`columns` of {what} must be a mapping of column names"));
+                        self.err_at(
+                            v.span(),
+                            format!("`columns` of {what} must be a mapping of column names"),
+                        );
                         ok = false;
                     }
                 },
@@ -521,14 +528,54 @@ impl Loader {
         for (k, v) in map.iter() {
             let part = format!("{what} `{}`", k.as_str());
             match k.as_str() {
-                "description" => rest.description = self.de(v, &part).or_else(|| { ok = false; None }),
-                "comment" => rest.comment = self.de(v, &part).or_else(|| { ok = false; None }),
-                "primary_key" => rest.primary_key = self.de(v, &part).or_else(|| { ok = false; None }),
-                "foreign_keys" => rest.foreign_keys = self.de(v, &part).or_else(|| { ok = false; None }),
-                "constraints" => rest.constraints = self.de(v, &part).or_else(|| { ok = false; None }),
-                "indexes" => rest.indexes = self.de(v, &part).or_else(|| { ok = false; None }),
-                "hypertable" => rest.hypertable = self.de(v, &part).or_else(|| { ok = false; None }),
-                "data" => rest.data = self.de(v, &part).or_else(|| { ok = false; None }),
+                "description" => {
+                    rest.description = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "comment" => {
+                    rest.comment = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "primary_key" => {
+                    rest.primary_key = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "foreign_keys" => {
+                    rest.foreign_keys = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "constraints" => {
+                    rest.constraints = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "indexes" => {
+                    rest.indexes = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "hypertable" => {
+                    rest.hypertable = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "data" => {
+                    rest.data = self.de(v, &part).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
                 _ => {}
             }
         }
@@ -551,7 +598,10 @@ impl Loader {
         match parse_duration(v) {
             Ok(_) => Some(v.trim().to_string()),
             Err(e) => {
-                self.err_at(v.span(), format!("{what} `{}` is not an interval: {e}", **v));
+                self.err_at(
+                    v.span(),
+                    format!("{what} `{}` is not an interval: {e}", **v),
+                );
                 None
             }
         }
@@ -561,7 +611,10 @@ impl Loader {
         let qn = QualName::parse(name, schema);
         if let Some(prev) = self.set.expectations.schema.tables.get(&qn) {
             let prev = prev.loc.clone().map(|l| l.to_string()).unwrap_or_default();
-            self.err(loc.clone(), format!("table {qn} is declared twice (first at {prev})"));
+            self.err(
+                loc.clone(),
+                format!("table {qn} is declared twice (first at {prev})"),
+            );
             return;
         }
         let (table, rules) = self.build_table(name, loc, t, schema);
@@ -572,7 +625,13 @@ impl Loader {
     }
 
     /// Converts a raw table, recording every problem it finds.
-    fn build_table(&mut self, name: &str, loc: Location, t: RawTable, schema: &str) -> (Table, Option<DeclaredDataRules>) {
+    fn build_table(
+        &mut self,
+        name: &str,
+        loc: Location,
+        t: RawTable,
+        schema: &str,
+    ) -> (Table, Option<DeclaredDataRules>) {
         let qn = QualName::parse(name, schema);
         let pk_cols: Vec<String> = t
             .primary_key
@@ -595,7 +654,10 @@ impl Loader {
             let ty = match normalize_type(&c.ty) {
                 Ok(t) => t,
                 Err(e) => {
-                    self.err_at(c.ty.span(), format!("column {}: type `{}`: {e}", qn.child(&col_name), *c.ty));
+                    self.err_at(
+                        c.ty.span(),
+                        format!("column {}: type `{}`: {e}", qn.child(&col_name), *c.ty),
+                    );
                     continue;
                 }
             };
@@ -605,7 +667,10 @@ impl Loader {
                     "always" => Some(Identity::Always),
                     "by_default" => Some(Identity::ByDefault),
                     other => {
-                        self.err_at(v.span(), format!("identity `{other}` must be `always` or `by_default`"));
+                        self.err_at(
+                            v.span(),
+                            format!("identity `{other}` must be `always` or `by_default`"),
+                        );
                         None
                     }
                 },
@@ -632,7 +697,10 @@ impl Loader {
                         on_update: FkAction::NoAction,
                         loc: Some(self.loc_of(r.span())),
                     }),
-                    None => self.err_at(r.span(), format!("references `{}` must look like table(column)", **r)),
+                    None => self.err_at(
+                        r.span(),
+                        format!("references `{}` must look like table(column)", **r),
+                    ),
                 }
             }
             if let Some(rules) = &c.rules {
@@ -660,7 +728,13 @@ impl Loader {
         for (fname, fk) in t.foreign_keys.iter().flatten() {
             let floc = self.loc_of(fname.span());
             let Some((rt, rc)) = parse_reference(&fk.references, schema) else {
-                self.err_at(fk.references.span(), format!("references `{}` must look like table(column, ...)", *fk.references));
+                self.err_at(
+                    fk.references.span(),
+                    format!(
+                        "references `{}` must look like table(column, ...)",
+                        *fk.references
+                    ),
+                );
                 continue;
             };
             let on_delete = self.fk_action(fk.on_delete.as_ref());
@@ -698,16 +772,31 @@ impl Loader {
                     columns: cols.iter().map(|c| ident(c)).collect(),
                     loc: Some(cloc),
                 }),
-                _ => self.err(cloc, format!("constraint `{}` needs exactly one of `check` or `unique`", **cname)),
+                _ => self.err(
+                    cloc,
+                    format!(
+                        "constraint `{}` needs exactly one of `check` or `unique`",
+                        **cname
+                    ),
+                ),
             }
         }
         for (iname, i) in t.indexes.iter().flatten() {
             let iloc = self.loc_of(iname.span());
-            let method = i.method.as_ref().map(|m| m.trim().to_lowercase()).unwrap_or_else(|| "btree".into());
-            if !["btree", "gin", "gist", "brin", "hash", "spgist"].contains(&method.as_str()) {
-                if let Some(m) = &i.method {
-                    self.err_at(m.span(), format!("index method `{method}` is not one of btree, gin, gist, brin, hash, spgist"));
-                }
+            let method = i
+                .method
+                .as_ref()
+                .map(|m| m.trim().to_lowercase())
+                .unwrap_or_else(|| "btree".into());
+            if !["btree", "gin", "gist", "brin", "hash", "spgist"].contains(&method.as_str())
+                && let Some(m) = &i.method
+            {
+                self.err_at(
+                    m.span(),
+                    format!(
+                        "index method `{method}` is not one of btree, gin, gist, brin, hash, spgist"
+                    ),
+                );
             }
             if i.columns.is_empty() {
                 self.err(iloc.clone(), format!("index `{}` has no columns", **iname));
@@ -730,19 +819,26 @@ impl Loader {
                 .as_ref()
                 .and_then(|v| self.interval(v, "chunk_time_interval"));
             let compression = h.compression.as_ref().map(|c| {
-                let after = c.after.as_ref().and_then(|v| self.interval(v, "compression.after"));
+                let after = c
+                    .after
+                    .as_ref()
+                    .and_then(|v| self.interval(v, "compression.after"));
                 Compression {
                     segment_by: c.segment_by.iter().flatten().map(|s| ident(s)).collect(),
-                    order_by: c.order_by.as_ref().map(|o| o.iter().map(|s| parse_order_item(s)).collect()),
+                    order_by: c
+                        .order_by
+                        .as_ref()
+                        .map(|o| o.iter().map(|s| parse_order_item(s)).collect()),
                     after,
                     loc: Some(self.loc_of(c.span())),
                 }
             });
             let retention = h.retention.as_ref().and_then(|r| {
-                self.interval(&r.drop_after, "retention.drop_after").map(|d| Retention {
-                    drop_after: d,
-                    loc: Some(self.loc_of(r.span())),
-                })
+                self.interval(&r.drop_after, "retention.drop_after")
+                    .map(|d| Retention {
+                        drop_after: d,
+                        loc: Some(self.loc_of(r.span())),
+                    })
             });
             table.hypertable = Some(Hypertable {
                 time_column: ident(&h.time_column),
@@ -771,7 +867,10 @@ impl Loader {
             Some(s) => FkAction::parse(s).unwrap_or_else(|| {
                 self.err_at(
                     s.span(),
-                    format!("`{}` is not one of no_action, restrict, cascade, set_null, set_default", **s),
+                    format!(
+                        "`{}` is not one of no_action, restrict, cascade, set_null, set_default",
+                        **s
+                    ),
                 );
                 FkAction::NoAction
             }),
@@ -781,22 +880,32 @@ impl Loader {
     fn add_cagg(&mut self, name: &str, loc: Location, c: RawCagg, schema: &str) {
         let qn = QualName::parse(name, schema);
         if self.set.expectations.schema.caggs.contains_key(&qn) {
-            self.err(loc.clone(), format!("continuous aggregate {qn} is declared twice"));
+            self.err(
+                loc.clone(),
+                format!("continuous aggregate {qn} is declared twice"),
+            );
         }
         let bucket = c.bucket.as_ref().and_then(|b| self.interval(b, "bucket"));
         let refresh = c.refresh.as_ref().map(|r| RefreshPolicy {
-            start_offset: r.start_offset.as_ref().and_then(|v| self.interval(v, "refresh.start_offset")),
-            end_offset: r.end_offset.as_ref().and_then(|v| self.interval(v, "refresh.end_offset")),
+            start_offset: r
+                .start_offset
+                .as_ref()
+                .and_then(|v| self.interval(v, "refresh.start_offset")),
+            end_offset: r
+                .end_offset
+                .as_ref()
+                .and_then(|v| self.interval(v, "refresh.end_offset")),
             schedule_interval: r
                 .schedule_interval
                 .as_ref()
                 .and_then(|v| self.interval(v, "refresh.schedule_interval")),
         });
         let retention = c.retention.as_ref().and_then(|r| {
-            self.interval(&r.drop_after, "retention.drop_after").map(|d| Retention {
-                drop_after: d,
-                loc: Some(self.loc_of(r.span())),
-            })
+            self.interval(&r.drop_after, "retention.drop_after")
+                .map(|d| Retention {
+                    drop_after: d,
+                    loc: Some(self.loc_of(r.span())),
+                })
         });
         self.set.expectations.schema.caggs.insert(
             qn.clone(),
@@ -828,7 +937,11 @@ impl Loader {
         }
         for (loc, name) in dup {
             self.err(
-                loc.unwrap_or(Location { file: String::new(), line: 0, column: 0 }),
+                loc.unwrap_or(Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                }),
                 format!("{name} is declared as more than one kind of object"),
             );
         }
@@ -854,12 +967,20 @@ fn load_error_parts(e: &marked_yaml::LoadError) -> (usize, usize, String) {
     let (m, msg) = match e {
         TopLevelMustBeMapping(m) => (*m, "a contract file must be a mapping of keys".to_string()),
         TopLevelMustBeSequence(m) => (*m, "top level must be a sequence".to_string()),
-        UnexpectedAnchor(m) => (*m, "YAML anchors and aliases are not supported in contracts".to_string()),
+        UnexpectedAnchor(m) => (
+            *m,
+            "YAML anchors and aliases are not supported in contracts".to_string(),
+        ),
         MappingKeyMustBeScalar(m) => (*m, "mapping keys must be plain strings".to_string()),
         UnexpectedTag(m) => (*m, "YAML tags are not supported in contracts".to_string()),
         ScanError(m, se) => (*m, format!("YAML syntax error: {}", se.info())),
         DuplicateKey(inner) => {
-            let m = inner.key.span().start().copied().unwrap_or_else(|| marked_yaml::Marker::new(0, 0, 0, 0));
+            let m = inner
+                .key
+                .span()
+                .start()
+                .copied()
+                .unwrap_or_else(|| marked_yaml::Marker::new(0, 0, 0, 0));
             (m, format!("duplicate key `{}`", inner.key.as_str()))
         }
         #[allow(unreachable_patterns)]
@@ -873,7 +994,10 @@ fn load_error_parts(e: &marked_yaml::LoadError) -> (usize, usize, String) {
 /// parentheses never end a value here: such values are quoted before parsing. Only lines
 /// with a flow mapping are touched, so line numbers stay exact.
 pub fn quote_parenthesised_flow_values(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.lines().any(|l| l.contains('{') && l.contains('(') && l.contains(',')) {
+    if !text
+        .lines()
+        .any(|l| l.contains('{') && l.contains('(') && l.contains(','))
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -1004,14 +1128,20 @@ pub fn parse_index_column(s: &str) -> IndexColumn {
     if let Some(pos) = rest.rfind(char::is_whitespace) {
         let (head, tail) = (rest[..pos].trim_end(), rest[pos..].trim());
         let tail_is_ident = !tail.is_empty()
-            && tail.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            && tail
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         let head_is_simple = split_ident_path(head).len() == 1 && is_plain_ident(head);
         if tail_is_ident && (head_is_simple || head.ends_with(')')) {
             expr = head.to_string();
             opclass = Some(tail.to_lowercase());
         }
     }
-    let expr = if is_plain_ident(&expr) { ident(&expr) } else { expr };
+    let expr = if is_plain_ident(&expr) {
+        ident(&expr)
+    } else {
+        expr
+    };
     IndexColumn {
         expr,
         descending,
@@ -1071,13 +1201,22 @@ mod tests {
     #[test]
     fn index_columns_parse() {
         let c = parse_index_column("timestamp DESC");
-        assert_eq!((c.expr.as_str(), c.descending, c.opclass), ("timestamp", true, None));
+        assert_eq!(
+            (c.expr.as_str(), c.descending, c.opclass),
+            ("timestamp", true, None)
+        );
         let c = parse_index_column("attrs jsonb_path_ops");
-        assert_eq!((c.expr.as_str(), c.opclass.as_deref()), ("attrs", Some("jsonb_path_ops")));
+        assert_eq!(
+            (c.expr.as_str(), c.opclass.as_deref()),
+            ("attrs", Some("jsonb_path_ops"))
+        );
         let c = parse_index_column("lower(vin)");
         assert_eq!((c.expr.as_str(), c.opclass), ("lower(vin)", None));
         let c = parse_index_column("a NULLS FIRST");
-        assert_eq!((c.expr.as_str(), c.descending, c.nulls_first), ("a", false, Some(true)));
+        assert_eq!(
+            (c.expr.as_str(), c.descending, c.nulls_first),
+            ("a", false, Some(true))
+        );
         let c = parse_index_column("\"Mixed\" DESC NULLS LAST");
         assert_eq!((c.expr.as_str(), c.nulls_first), ("Mixed", Some(false)));
     }
@@ -1090,7 +1229,10 @@ mod tests {
         .unwrap();
         let t = &set.expectations.schema.tables[&QualName::new("public", "t")];
         assert_eq!(t.column("delta").unwrap().data_type, "numeric(10,6)");
-        assert_eq!(t.column("d2").unwrap().default.as_deref(), Some("round(1.5, 2)"));
+        assert_eq!(
+            t.column("d2").unwrap().default.as_deref(),
+            Some("round(1.5, 2)")
+        );
         assert_eq!(t.column("note").unwrap().default.as_deref(), Some("'a,b'"));
         assert_eq!(t.column("d2").unwrap().loc.as_ref().unwrap().line, 5);
     }
@@ -1125,9 +1267,20 @@ mod tests {
         )
         .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("c.yaml:1:1: unknown key `tabels` at the top level (did you mean `tables`?)"), "{text}");
-        assert!(text.contains("c.yaml:5:") && text.contains("did you mean `nullable`?"), "{text}");
-        assert!(text.contains("c.yaml:9:") && text.contains("`soon` is not an interval"), "{text}");
+        assert!(
+            text.contains(
+                "c.yaml:1:1: unknown key `tabels` at the top level (did you mean `tables`?)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("c.yaml:5:") && text.contains("did you mean `nullable`?"),
+            "{text}"
+        );
+        assert!(
+            text.contains("c.yaml:9:") && text.contains("`soon` is not an interval"),
+            "{text}"
+        );
         assert_eq!(err.0.len(), 3, "{text}");
     }
 

@@ -91,7 +91,10 @@ impl Default for SessionOptions {
 }
 
 /// A pool whose sessions identify as `zerogap`.
-pub fn make_pool(mut config: tokio_postgres::Config, opts: &SessionOptions) -> Result<Pool, IntrospectError> {
+pub fn make_pool(
+    mut config: tokio_postgres::Config,
+    opts: &SessionOptions,
+) -> Result<Pool, IntrospectError> {
     if config.get_application_name().is_none() {
         config.application_name("zerogap");
     }
@@ -148,7 +151,9 @@ impl Reader {
     ) -> Result<Vec<Row>, IntrospectError> {
         let started = Instant::now();
         let mut client = self.pool.get().await.map_err(|e| match e {
-            deadpool_postgres::PoolError::Backend(pe) => IntrospectError::Connect(describe_pg_error(&pe)),
+            deadpool_postgres::PoolError::Backend(pe) => {
+                IntrospectError::Connect(describe_pg_error(&pe))
+            }
             other => IntrospectError::Connect(other.to_string()),
         })?;
         let tx = client
@@ -184,11 +189,16 @@ impl Reader {
     }
 }
 
-fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, idx: usize, what: &str) -> Result<T, IntrospectError> {
-    row.try_get::<_, T>(idx).map_err(|e| IntrospectError::Decode {
-        what: what.to_string(),
-        message: e.to_string(),
-    })
+fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
+    row: &'a Row,
+    idx: usize,
+    what: &str,
+) -> Result<T, IntrospectError> {
+    row.try_get::<_, T>(idx)
+        .map_err(|e| IntrospectError::Decode {
+            what: what.to_string(),
+            message: e.to_string(),
+        })
 }
 
 /// What the live database has, as far as a check needs it.
@@ -262,9 +272,17 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             sql::TS_COMPRESSION_SETTINGS_LEGACY
         };
         tokio::try_join!(
-            reader.query("TimescaleDB internal relations", sql::TS_INTERNAL, by_schema),
+            reader.query(
+                "TimescaleDB internal relations",
+                sql::TS_INTERNAL,
+                by_schema
+            ),
             reader.query("hypertables", sql::TS_HYPERTABLES, by_schema),
-            reader.query("timescaledb_information.dimensions", sql::TS_DIMENSIONS, by_schema),
+            reader.query(
+                "timescaledb_information.dimensions",
+                sql::TS_DIMENSIONS,
+                by_schema
+            ),
             reader.query("compression settings", settings_sql, by_schema),
             reader.query("timescaledb_information.jobs", sql::TS_JOBS, &[]),
             reader.query("continuous aggregates", &caggs_sql, by_schema),
@@ -275,19 +293,24 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
     let (relations, columns, constraints, indexes, enums) = core;
 
     let internal: HashSet<(String, String)> = match &ts {
-        Some(t) => t
-            .0
-            .iter()
-            .map(|r| Ok((get::<String>(r, 0, "internal")?, get::<String>(r, 1, "internal")?)))
-            .collect::<Result<_, IntrospectError>>()?,
+        Some(t) => {
+            t.0.iter()
+                .map(|r| {
+                    Ok((
+                        get::<String>(r, 0, "internal")?,
+                        get::<String>(r, 1, "internal")?,
+                    ))
+                })
+                .collect::<Result<_, IntrospectError>>()?
+        }
         None => HashSet::new(),
     };
     let cagg_names: HashSet<(String, String)> = match &ts {
-        Some(t) => t
-            .5
-            .iter()
-            .map(|r| Ok((get::<String>(r, 0, "caggs")?, get::<String>(r, 1, "caggs")?)))
-            .collect::<Result<_, IntrospectError>>()?,
+        Some(t) => {
+            t.5.iter()
+                .map(|r| Ok((get::<String>(r, 0, "caggs")?, get::<String>(r, 1, "caggs")?)))
+                .collect::<Result<_, IntrospectError>>()?
+        }
         None => HashSet::new(),
     };
 
@@ -333,13 +356,17 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
 
     for r in &columns {
         let oid: i64 = get(r, 0, "columns")?;
-        let Some((qn, _)) = rels.get(&oid) else { continue };
+        let Some((qn, _)) = rels.get(&oid) else {
+            continue;
+        };
         let name: String = get(r, 1, "columns")?;
         if let Some(v) = schema.views.get_mut(qn) {
             v.columns.get_or_insert_with(Vec::new).push(name);
             continue;
         }
-        let Some(t) = schema.tables.get_mut(qn) else { continue };
+        let Some(t) = schema.tables.get_mut(qn) else {
+            continue;
+        };
         let data_type: String = get(r, 2, "columns")?;
         let not_null: bool = get(r, 3, "columns")?;
         let default: Option<String> = get(r, 4, "columns")?;
@@ -375,8 +402,12 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
 
     for r in &constraints {
         let oid: i64 = get(r, 0, "constraints")?;
-        let Some((qn, _)) = rels.get(&oid) else { continue };
-        let Some(t) = schema.tables.get_mut(qn) else { continue };
+        let Some((qn, _)) = rels.get(&oid) else {
+            continue;
+        };
+        let Some(t) = schema.tables.get_mut(qn) else {
+            continue;
+        };
         let name: String = get(r, 1, "constraints")?;
         let kind: String = get(r, 2, "constraints")?;
         let def: String = get(r, 3, "constraints")?;
@@ -421,8 +452,12 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
 
     for r in &indexes {
         let oid: i64 = get(r, 0, "indexes")?;
-        let Some((qn, _)) = rels.get(&oid) else { continue };
-        let Some(t) = schema.tables.get_mut(qn) else { continue };
+        let Some((qn, _)) = rels.get(&oid) else {
+            continue;
+        };
+        let Some(t) = schema.tables.get_mut(qn) else {
+            continue;
+        };
         let name: String = get(r, 1, "indexes")?;
         let method: String = get(r, 2, "indexes")?;
         let unique: bool = get(r, 3, "indexes")?;
@@ -497,12 +532,19 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
 
 type TsRows = (Vec<Row>, Vec<Row>, Vec<Row>, Vec<Row>, Vec<Row>, Vec<Row>);
 
-fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Result<(), IntrospectError> {
+fn apply_timescale(
+    schema: &mut Schema,
+    ts: TsRows,
+    modern_settings: bool,
+) -> Result<(), IntrospectError> {
     let (_internal, hypertables, dimensions, settings, jobs, caggs) = ts;
     let mut by_id: HashMap<i64, QualName> = HashMap::new();
     for r in &hypertables {
         let id: i64 = get(r, 0, "hypertables")?;
-        let qn = QualName::new(get::<String>(r, 1, "hypertables")?, get::<String>(r, 2, "hypertables")?);
+        let qn = QualName::new(
+            get::<String>(r, 1, "hypertables")?,
+            get::<String>(r, 2, "hypertables")?,
+        );
         by_id.insert(id, qn.clone());
         if let Some(t) = schema.tables.get_mut(&qn) {
             let compressed: bool = get(r, 3, "hypertables")?;
@@ -513,8 +555,15 @@ fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Re
         }
     }
     for r in &dimensions {
-        let qn = QualName::new(get::<String>(r, 0, "dimensions")?, get::<String>(r, 1, "dimensions")?);
-        let Some(h) = schema.tables.get_mut(&qn).and_then(|t| t.hypertable.as_mut()) else {
+        let qn = QualName::new(
+            get::<String>(r, 0, "dimensions")?,
+            get::<String>(r, 1, "dimensions")?,
+        );
+        let Some(h) = schema
+            .tables
+            .get_mut(&qn)
+            .and_then(|t| t.hypertable.as_mut())
+        else {
             continue;
         };
         let column: String = get(r, 3, "dimensions")?;
@@ -532,7 +581,10 @@ fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Re
     }
     if modern_settings {
         for r in &settings {
-            let qn = QualName::new(get::<String>(r, 0, "compression settings")?, get::<String>(r, 1, "compression settings")?);
+            let qn = QualName::new(
+                get::<String>(r, 0, "compression settings")?,
+                get::<String>(r, 1, "compression settings")?,
+            );
             let Some(c) = schema
                 .tables
                 .get_mut(&qn)
@@ -543,7 +595,10 @@ fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Re
             };
             let seg: Option<String> = get(r, 2, "compression settings")?;
             let ord: Option<String> = get(r, 3, "compression settings")?;
-            c.segment_by = split_list(seg.as_deref()).iter().map(|s| ident(s)).collect();
+            c.segment_by = split_list(seg.as_deref())
+                .iter()
+                .map(|s| ident(s))
+                .collect();
             c.order_by = Some(
                 split_list(ord.as_deref())
                     .iter()
@@ -553,7 +608,10 @@ fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Re
         }
     } else {
         for r in &settings {
-            let qn = QualName::new(get::<String>(r, 0, "compression settings")?, get::<String>(r, 1, "compression settings")?);
+            let qn = QualName::new(
+                get::<String>(r, 0, "compression settings")?,
+                get::<String>(r, 1, "compression settings")?,
+            );
             let Some(c) = schema
                 .tables
                 .get_mut(&qn)
@@ -620,31 +678,48 @@ fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Re
         let id_of = |k: &str| config.get(k).and_then(|v| v.as_i64());
         match proc_name.as_str() {
             "policy_retention" => {
-                let Some(target) = id_of("hypertable_id").and_then(|id| by_id.get(&id)) else { continue };
+                let Some(target) = id_of("hypertable_id").and_then(|id| by_id.get(&id)) else {
+                    continue;
+                };
                 let drop_after = json_str("drop_after")
-                    .or_else(|| json_str("drop_created_before").map(|d| format!("created before {d}")))
+                    .or_else(|| {
+                        json_str("drop_created_before").map(|d| format!("created before {d}"))
+                    })
                     .unwrap_or_default();
-                let retention = Some(Retention { drop_after, loc: None });
-                if let Some(h) = schema.tables.get_mut(target).and_then(|t| t.hypertable.as_mut()) {
+                let retention = Some(Retention {
+                    drop_after,
+                    loc: None,
+                });
+                if let Some(h) = schema
+                    .tables
+                    .get_mut(target)
+                    .and_then(|t| t.hypertable.as_mut())
+                {
                     h.retention = retention;
                 } else if let Some(c) = schema.caggs.get_mut(target) {
                     c.retention = retention;
                 }
             }
             "policy_compression" => {
-                let Some(target) = id_of("hypertable_id").and_then(|id| by_id.get(&id)) else { continue };
+                let Some(target) = id_of("hypertable_id").and_then(|id| by_id.get(&id)) else {
+                    continue;
+                };
                 if let Some(c) = schema
                     .tables
                     .get_mut(target)
                     .and_then(|t| t.hypertable.as_mut())
                     .map(|h| h.compression.get_or_insert_with(Compression::default))
                 {
-                    c.after = json_str("compress_after")
-                        .or_else(|| json_str("compress_created_before").map(|d| format!("created before {d}")));
+                    c.after = json_str("compress_after").or_else(|| {
+                        json_str("compress_created_before").map(|d| format!("created before {d}"))
+                    });
                 }
             }
             "policy_refresh_continuous_aggregate" => {
-                let Some(target) = id_of("mat_hypertable_id").and_then(|id| cagg_by_mat.get(&id)) else { continue };
+                let Some(target) = id_of("mat_hypertable_id").and_then(|id| cagg_by_mat.get(&id))
+                else {
+                    continue;
+                };
                 if let Some(c) = schema.caggs.get_mut(target) {
                     c.refresh = Some(RefreshPolicy {
                         start_offset: json_str("start_offset"),
@@ -660,7 +735,11 @@ fn apply_timescale(schema: &mut Schema, ts: TsRows, modern_settings: bool) -> Re
 }
 
 /// Reads the latest applied version; a missing table or column is drift, not a failed read.
-async fn read_migration(reader: &Reader, m: &Migration, live: &Schema) -> Result<Migration, IntrospectError> {
+async fn read_migration(
+    reader: &Reader,
+    m: &Migration,
+    live: &Schema,
+) -> Result<Migration, IntrospectError> {
     let mut out = Migration {
         table: m.table.clone(),
         version_column: m.version_column.clone(),
@@ -673,7 +752,9 @@ async fn read_migration(reader: &Reader, m: &Migration, live: &Schema) -> Result
     let Some(t) = live.tables.get(&m.table) else {
         return Ok(out);
     };
-    if t.column(&m.version_column).is_none() || m.order_by.as_ref().is_some_and(|o| t.column(o).is_none()) {
+    if t.column(&m.version_column).is_none()
+        || m.order_by.as_ref().is_some_and(|o| t.column(o).is_none())
+    {
         return Ok(out);
     }
     let order = match &m.order_by {
@@ -765,7 +846,11 @@ pub fn summary(schema: &Schema) -> BTreeMap<&'static str, usize> {
     m.insert("enums", schema.enums.len());
     m.insert(
         "hypertables",
-        schema.tables.values().filter(|t| t.hypertable.is_some()).count(),
+        schema
+            .tables
+            .values()
+            .filter(|t| t.hypertable.is_some())
+            .count(),
     );
     m
 }
@@ -776,7 +861,10 @@ mod tests {
 
     #[test]
     fn splits_settings_lists() {
-        assert_eq!(split_list(Some("ts DESC,v NULLS FIRST")), vec!["ts DESC", "v NULLS FIRST"]);
+        assert_eq!(
+            split_list(Some("ts DESC,v NULLS FIRST")),
+            vec!["ts DESC", "v NULLS FIRST"]
+        );
         assert_eq!(split_list(Some("\"a,b\",c")), vec!["\"a,b\"", "c"]);
         assert!(split_list(None).is_empty());
     }

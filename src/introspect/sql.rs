@@ -135,7 +135,6 @@ LEFT JOIN _timescaledb_catalog.hypertable h ON h.id = ca.raw_hypertable_id
 WHERE ca.user_view_schema = ANY($1)";
 
 /// How the bucket width is read depends on the TimescaleDB version (probed).
-pub const BUCKET_FN: &str =
-    "(SELECT bucket_width FROM _timescaledb_functions.cagg_get_bucket_function_info(ca.mat_hypertable_id))";
+pub const BUCKET_FN: &str = "(SELECT bucket_width FROM _timescaledb_functions.cagg_get_bucket_function_info(ca.mat_hypertable_id))";
 pub const BUCKET_TABLE: &str = "(SELECT bf.bucket_width FROM _timescaledb_catalog.continuous_aggs_bucket_function bf WHERE bf.mat_hypertable_id = ca.mat_hypertable_id)";
 pub const BUCKET_LEGACY: &str = "(ca.bucket_width::text || ' microseconds')";

@@ -220,11 +220,11 @@ fn unwrap_sql(input: &str) -> Result<String, IntervalError> {
             s = s[..pos].trim();
         }
     }
-    if s.len() > 8 && s[..8].eq_ignore_ascii_case("interval") {
-        let rest = &s[8..];
-        if rest.starts_with(|c: char| c.is_whitespace() || c == '\'') {
-            s = rest.trim_start();
-        }
+    if let (Some(head), Some(rest)) = (s.get(..8), s.get(8..))
+        && head.eq_ignore_ascii_case("interval")
+        && rest.starts_with(|c: char| c.is_whitespace() || c == '\'')
+    {
+        s = rest.trim_start();
     }
     let Some(inner) = s.strip_prefix('\'') else {
         return Ok(s.to_string());
@@ -462,7 +462,14 @@ impl<'a> Acc<'a> {
             s.parse::<i64>().map_err(|_| self.range())
         };
         let (h, m, s) = match parts.as_slice() {
-            [h, m] => (int(h)?, int(m)?, Num { whole: 0, frac: 0.0 }),
+            [h, m] => (
+                int(h)?,
+                int(m)?,
+                Num {
+                    whole: 0,
+                    frac: 0.0,
+                },
+            ),
             [h, m, s] => (int(h)?, int(m)?, parse_num(s, self.input)?),
             _ => return Err(bad()),
         };
@@ -494,10 +501,7 @@ impl<'a> Acc<'a> {
             *first = rest;
         }
         let mut ago = false;
-        if words
-            .last()
-            .is_some_and(|w| w.eq_ignore_ascii_case("ago"))
-        {
+        if words.last().is_some_and(|w| w.eq_ignore_ascii_case("ago")) {
             words.pop();
             ago = true;
         }
@@ -508,8 +512,8 @@ impl<'a> Acc<'a> {
         for w in words {
             let is_num_start = w.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c));
             if !is_num_start {
-                let unit = unit_of(w)
-                    .ok_or_else(|| syntax(self.input, format!("unknown unit {w:?}")))?;
+                let unit =
+                    unit_of(w).ok_or_else(|| syntax(self.input, format!("unknown unit {w:?}")))?;
                 let n = pending
                     .take()
                     .ok_or_else(|| syntax(self.input, format!("unit {w:?} without a number")))?;
@@ -527,9 +531,7 @@ impl<'a> Acc<'a> {
                 self.apply(n, Unit::Day)?;
             }
             // Split "1.5h", "15min", "1days" into number and unit.
-            let split = w
-                .find(|c: char| c.is_alphabetic())
-                .unwrap_or(w.len());
+            let split = w.find(|c: char| c.is_alphabetic()).unwrap_or(w.len());
             let (num, unit) = w.split_at(split);
             if num.contains(':') {
                 if !unit.is_empty() {
@@ -585,7 +587,7 @@ impl<'a> Acc<'a> {
         if date.is_empty() && time.is_none() {
             return Err(syntax(self.input, "empty ISO 8601 duration"));
         }
-        if date.len() > 1 && date[1..].contains('-') && !date.contains(char::is_alphabetic) {
+        if date.get(1..).is_some_and(|d| d.contains('-')) && !date.contains(char::is_alphabetic) {
             // Alternative format: P<years>-<months>-<days>T<hh:mm:ss>.
             let parts: Vec<&str> = date.split('-').collect();
             let [y, m, d] = parts.as_slice() else {
@@ -813,9 +815,49 @@ mod tests {
             parse_duration("1 day"),
             Ok(PgDuration::Interval(Interval::new(0, 1, 0)))
         );
-        assert_eq!(parse_duration("7 days").map(|d| d.to_string()).ok(), Some("7 days".into()));
+        assert_eq!(
+            parse_duration("7 days").map(|d| d.to_string()).ok(),
+            Some("7 days".into())
+        );
         assert!(parse_duration("99999999999999999999").is_err());
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn odd_input_is_an_error_not_a_panic() {
+        for s in [
+            "Pé",
+            "intervalé",
+            "intervaléé '1 day'",
+            "é",
+            "1é",
+            "@",
+            "@ ",
+            "ago",
+            "1 day ago ago",
+            "''",
+            "'",
+            "P-",
+            "PT1",
+            "P1",
+            "1:",
+            ":",
+            "1::",
+            "--1 day",
+            "1-",
+            "-",
+            "+",
+            ".",
+            "1..5 s",
+            "P1Y-2",
+            "P0001-02",
+            "1 day ' extra",
+            "INTERVAL",
+            "INTERVAL '1' FORTNIGHT",
+        ] {
+            let _ = parse_interval(s);
+            let _ = parse_duration(s);
+        }
     }
 
     #[test]

@@ -9,9 +9,8 @@ pub mod expr;
 pub mod interval;
 pub mod types;
 
-//pub use expr::{Equivalence, ExprError, compare_exprs, normalize_expr};
+pub use expr::{Equivalence, ExprError, compare_exprs, normalize_expr};
 pub use interval::{Interval, IntervalError, PgDuration, parse_duration, parse_interval};
 pub use types::{
-    NormalizedType, SerialKind, TypeCategory, TypeError, normalize_type, type_category,
-    types_equal,
+    NormalizedType, SerialKind, TypeCategory, TypeError, normalize_type, type_category, types_equal,
 };

@@ -502,9 +502,7 @@ fn no_mods(parts: &Parts, name: &str) -> Result<NormalizedType, TypeError> {
 
 fn normalize_base(toks: &[Tok], input: &str) -> Result<NormalizedType, TypeError> {
     // Quoted or dotted names are identifiers, not the SQL-standard multi-word spellings.
-    let is_path = toks
-        .iter()
-        .any(|t| matches!(t, Tok::Quoted(_) | Tok::Dot));
+    let is_path = toks.iter().any(|t| matches!(t, Tok::Quoted(_) | Tok::Dot));
     if is_path {
         return normalize_path(toks, input);
     }
@@ -768,7 +766,10 @@ fn builtin(p: &Parts, input: &str) -> Result<Option<NormalizedType>, TypeError> 
                 return Err(syntax(input, "expected WITH or WITHOUT TIME ZONE"));
             };
             if !rest.is_empty() && p.mods.is_some() {
-                return Err(syntax(input, "precision goes before WITH/WITHOUT TIME ZONE"));
+                return Err(syntax(
+                    input,
+                    "precision goes before WITH/WITHOUT TIME ZONE",
+                ));
             }
             let m = int_mods(&p.mods, base, 1)?;
             let prec = precision_suffix(m.first().copied(), base)?;
@@ -933,7 +934,10 @@ mod tests {
         ("interval(7)", "interval(6)"),
         ("interval hour to minute", "interval hour to minute"),
         ("interval year to month", "interval year to month"),
-        ("interval minute to second(3)", "interval minute to second(3)"),
+        (
+            "interval minute to second(3)",
+            "interval minute to second(3)",
+        ),
         ("interval second(3)", "interval second(3)"),
         ("interval day to second(2)", "interval day to second(2)"),
         ("json", "json"),
@@ -1005,7 +1009,10 @@ mod tests {
 
     #[test]
     fn case_and_spacing_are_tolerated() {
-        assert_eq!(n("  TIMESTAMP   WITH  TIME ZONE "), "timestamp with time zone");
+        assert_eq!(
+            n("  TIMESTAMP   WITH  TIME ZONE "),
+            "timestamp with time zone"
+        );
         assert_eq!(n("Character Varying (12)"), "character varying(12)");
         assert_eq!(n("INT [ ]"), "integer[]");
         assert_eq!(n("Double Precision"), "double precision");
@@ -1054,6 +1061,38 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_is_an_error_not_a_panic() {
+        for s in [
+            "é",
+            "inté",
+            "\"\"",
+            "(",
+            ")",
+            "[]",
+            "int[",
+            "int]",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            "numeric(,)",
+            "numeric(1,)",
+            "numeric(99999999999999999999)",
+            "varchar(-1)",
+            "-",
+            "int ARRAY ARRAY",
+            "timestamp(3) with",
+            "interval to second",
+            "\"a\"\"b\"",
+            "x(",
+            "a.b.c.d",
+        ] {
+            let _ = normalize_type(s);
+            let _ = types_equal(s, s);
+        }
+    }
+
+    #[test]
     fn extension_type_modifiers_are_kept() {
         assert_eq!(n("geometry(Point, 4326)"), "geometry(Point,4326)");
         assert_eq!(n("public.citext"), "public.citext");
@@ -1070,7 +1109,10 @@ mod tests {
         assert!(!types_equal("myschema.mytype", "mytype"));
         assert!(!types_equal("\"MyType\"", "mytype"));
         assert!(!types_equal("mood", "mood[]"));
-        assert!(!types_equal("character varying(10)", "character varying(20)"));
+        assert!(!types_equal(
+            "character varying(10)",
+            "character varying(20)"
+        ));
         assert!(!types_equal("integer", "bigint"));
     }
 

@@ -12,8 +12,14 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     out.push_str(&format!(
         "zerogap {} — {}{}{}\n",
         report.tool.version,
-        t.name.as_deref().map(|n| format!("{n} ")).unwrap_or_default(),
-        t.database.as_deref().map(|d| format!("database {d}")).unwrap_or_else(|| "no database".into()),
+        t.name
+            .as_deref()
+            .map(|n| format!("{n} "))
+            .unwrap_or_default(),
+        t.database
+            .as_deref()
+            .map(|d| format!("database {d}"))
+            .unwrap_or_else(|| "no database".into()),
         match (&t.server_version, &t.timescaledb_version) {
             (Some(v), Some(ts)) => format!(" (PostgreSQL {v}, TimescaleDB {ts})"),
             (Some(v), None) => format!(" (PostgreSQL {v})"),
@@ -66,14 +72,23 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 sev,
                 Cell::new(format!("{} {}", f.rule, f.name)),
                 Cell::new(&f.message),
-                Cell::new(f.location.as_ref().map(|l| l.to_string()).unwrap_or_default()),
+                Cell::new(
+                    f.location
+                        .as_ref()
+                        .map(|l| l.to_string())
+                        .unwrap_or_default(),
+                ),
             ]);
         }
         out.push_str(&table.to_string());
         out.push('\n');
     }
     let s = &report.summary;
-    let verdict = if report.checks.values().any(|c| *c == CheckStatus::Incomplete) {
+    let verdict = if report
+        .checks
+        .values()
+        .any(|c| *c == CheckStatus::Incomplete)
+    {
         "NOT VERIFIED"
     } else if s.errors > 0 {
         "DRIFT"

@@ -88,11 +88,21 @@ fn clean(flavor: Flavor) {
 
 /// One database change → exit 1 and `rule` on `object` (`{s}` = the test's schema).
 fn mutation(flavor: Flavor, name: &str, sql: &str, rule: &str, object: &str) {
+    mutation_with(flavor, name, sql, rule, object, &[]);
+}
+
+/// An undeclared object is reported at the contract's policy level (here warning), so
+/// these runs fail on warnings.
+fn undeclared(flavor: Flavor, name: &str, sql: &str, rule: &str, object: &str) {
+    mutation_with(flavor, name, sql, rule, object, &["--fail-on", "warning"]);
+}
+
+fn mutation_with(flavor: Flavor, name: &str, sql: &str, rule: &str, object: &str, extra: &[&str]) {
     let Some(db) = fleet_db(flavor, name) else {
         return;
     };
     db.exec(sql);
-    let (code, report, stderr) = check(&db, &[("fleet.yaml", fleet_contract(&db))], &[]);
+    let (code, report, stderr) = check(&db, &[("fleet.yaml", fleet_contract(&db))], extra);
     let want = (rule.to_string(), object.replace("{s}", &db.schema));
     let got = findings(&report);
     assert!(
@@ -133,13 +143,13 @@ macro_rules! both_flavours {
 }
 
 both_flavours! {
-    fleet_clean => |f| clean(f);
+    fleet_clean => clean;
     table_missing => |f| mutation(f, "table_missing", "DROP VIEW active_vehicles; DROP TABLE vehicles", "ZG101", "{s}.vehicles");
     table_undeclared => |f| mutation(f, "table_undeclared", "CREATE TABLE legacy_audit (id int)", "ZG102", "{s}.legacy_audit");
     column_missing => |f| mutation(f, "column_missing", "ALTER TABLE vehicles DROP COLUMN commissioned_on", "ZG103", "{s}.vehicles.commissioned_on");
     column_undeclared => |f| mutation(f, "column_undeclared", "ALTER TABLE vehicles ADD COLUMN debug_note text", "ZG105", "{s}.vehicles.debug_note");
     column_type => |f| mutation(f, "column_type", "ALTER TABLE vehicles ALTER COLUMN capacity_kg TYPE numeric(12,4)", "ZG104", "{s}.vehicles.capacity_kg");
-    column_type_length => |f| mutation(f, "column_type_length", "ALTER TABLE fleets ALTER COLUMN name TYPE varchar(120)", "ZG104", "{s}.fleets.name");
+    column_type_length => |f| mutation(f, "column_type_length", "ALTER TABLE vehicles ALTER COLUMN plate TYPE varchar(30)", "ZG104", "{s}.vehicles.plate");
     column_not_null_added => |f| mutation(f, "column_not_null_added", "ALTER TABLE fleets ALTER COLUMN region SET NOT NULL", "ZG106", "{s}.fleets.region");
     column_not_null_dropped => |f| mutation(f, "column_not_null_dropped", "ALTER TABLE vehicles ALTER COLUMN fuel_type DROP NOT NULL", "ZG106", "{s}.vehicles.fuel_type");
     column_default_changed => |f| mutation(f, "column_default_changed", "ALTER TABLE fleets ALTER COLUMN max_vehicles SET DEFAULT 50", "ZG107", "{s}.fleets.max_vehicles");
@@ -155,7 +165,7 @@ both_flavours! {
     unique_missing => |f| mutation(f, "unique_missing", "ALTER TABLE fleets DROP CONSTRAINT fleets_name_key", "ZG114", "{s}.fleets.fleets_name_key");
     unique_columns => |f| mutation(f, "unique_columns", "ALTER TABLE fleets DROP CONSTRAINT fleets_name_key; ALTER TABLE fleets ADD CONSTRAINT fleets_name_key UNIQUE (name, country)", "ZG115", "{s}.fleets.fleets_name_key");
     check_missing => |f| mutation(f, "check_missing", "ALTER TABLE vehicles DROP CONSTRAINT chk_model_year", "ZG116", "{s}.vehicles.chk_model_year");
-    check_changed_in_list => |f| mutation(f, "check_changed_in_list", "ALTER TABLE fleets DROP CONSTRAINT chk_fleets_country; ALTER TABLE fleets ADD CONSTRAINT chk_fleets_country CHECK (country IN ('FR', 'DE'))", "ZG117", "{s}.fleets.chk_fleets_country");
+    check_changed_in_list => |f| mutation(f, "check_changed_in_list", "ALTER TABLE fleets DROP CONSTRAINT chk_fleets_country; ALTER TABLE fleets ADD CONSTRAINT chk_fleets_country CHECK (country IN ('FR', 'DE', 'ES'))", "ZG117", "{s}.fleets.chk_fleets_country");
     check_changed_bound => |f| mutation(f, "check_changed_bound", "ALTER TABLE vehicles DROP CONSTRAINT chk_model_year; ALTER TABLE vehicles ADD CONSTRAINT chk_model_year CHECK (model_year BETWEEN 1980 AND 2100)", "ZG117", "{s}.vehicles.chk_model_year");
     constraint_undeclared => |f| mutation(f, "constraint_undeclared", "ALTER TABLE fleets ADD CONSTRAINT chk_extra CHECK (max_vehicles < 100000)", "ZG118", "{s}.fleets.chk_extra");
     index_missing => |f| mutation(f, "index_missing", "DROP INDEX idx_vehicles_plate_hash", "ZG119", "{s}.vehicles.idx_vehicles_plate_hash");
@@ -167,7 +177,7 @@ both_flavours! {
     index_opclass => |f| mutation(f, "index_opclass", "DROP INDEX idx_vehicles_attrs; CREATE INDEX idx_vehicles_attrs ON vehicles USING gin (attrs)", "ZG120", "{s}.vehicles.idx_vehicles_attrs");
     index_unique => |f| mutation(f, "index_unique", "DROP INDEX uq_vehicles_vin_lower; CREATE INDEX uq_vehicles_vin_lower ON vehicles (lower(vin))", "ZG120", "{s}.vehicles.uq_vehicles_vin_lower");
     index_expression => |f| mutation(f, "index_expression", "DROP INDEX uq_vehicles_vin_lower; CREATE UNIQUE INDEX uq_vehicles_vin_lower ON vehicles (upper(vin))", "ZG120", "{s}.vehicles.uq_vehicles_vin_lower");
-    index_undeclared => |f| mutation(f, "index_undeclared", "CREATE INDEX idx_tmp_debug ON vehicles (plate)", "ZG121", "{s}.vehicles.idx_tmp_debug");
+    index_undeclared => |f| undeclared(f, "index_undeclared", "CREATE INDEX idx_tmp_debug ON vehicles (plate)", "ZG121", "{s}.vehicles.idx_tmp_debug");
     enum_values => |f| mutation(f, "enum_values", "ALTER TYPE vehicle_status ADD VALUE 'SOLD'", "ZG123", "{s}.vehicle_status");
     enum_missing => |f| contract_mutation(f, "enum_missing", "enums:\n", "enums:\n  fuel_kind: [diesel, petrol]\n", "ZG122", "{s}.fuel_kind");
     view_missing => |f| mutation(f, "view_missing", "DROP VIEW active_vehicles", "ZG124", "{s}.active_vehicles");

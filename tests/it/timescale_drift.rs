@@ -36,9 +36,14 @@ fn assert_finding(
 }
 
 fn mutation(name: &str, sql: &str, rule: &str, object: &str) {
+    mutation_with(name, sql, rule, object, &[]);
+}
+
+fn mutation_with(name: &str, sql: &str, rule: &str, object: &str, extra: &[&str]) {
     let Some(db) = signal_db(name) else { return };
     db.exec(sql);
-    let (code, report, stderr) = check(&db, &[("signal_service.yaml", signal_contract(&db))], &[]);
+    let (code, report, stderr) =
+        check(&db, &[("signal_service.yaml", signal_contract(&db))], extra);
     assert_finding(&db, code, &report, &stderr, rule, object);
 }
 
@@ -213,13 +218,15 @@ fn cagg_bucket_in_contract_changed() {
     );
 }
 
+/// `policy.undeclared_tables: warning` in the contract: fails with `--fail-on warning`.
 #[test]
 fn cagg_undeclared() {
-    mutation(
+    mutation_with(
         "ts_cagg_extra",
         "CREATE MATERIALIZED VIEW greeks_daily WITH (timescaledb.continuous) AS SELECT time_bucket('1 day', \"timestamp\") AS bucket, count(*) FROM signal_greeks GROUP BY 1 WITH NO DATA",
         "ZG212",
         "{s}.greeks_daily",
+        &["--fail-on", "warning"],
     );
 }
 

@@ -1,0 +1,8 @@
+//! Integration tests: one test binary, so the servers the harness starts are shared
+//! by every test in it (see `harness.rs`).
+
+mod cli;
+mod drift;
+mod harness;
+mod smoke;
+mod timescale_drift;
