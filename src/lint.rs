@@ -10,6 +10,7 @@ pub fn lint(exp: &Expectations) -> Vec<Finding> {
     let mut out = Vec::new();
     let schema = &exp.schema;
     for t in schema.tables.values() {
+        unknown_types(exp, t, &mut out);
         hypertable_keys(t, &mut out);
         column_references(t, &mut out);
         for fk in &t.foreign_keys {
@@ -106,6 +107,35 @@ pub fn lint(exp: &Expectations) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A type that is neither built in nor a declared enum may be an extension or domain type,
+/// or a typo: worth a warning, not a refusal.
+fn unknown_types(exp: &Expectations, t: &Table, out: &mut Vec<Finding>) {
+    use crate::normalize::types::{TypeCategory, type_category};
+    for c in &t.columns {
+        let base = c.data_type.trim_end_matches("[]");
+        if type_category(base) != TypeCategory::User {
+            continue;
+        }
+        let qn = crate::model::QualName::parse(base, &t.name.schema);
+        if exp.schema.enums.contains_key(&qn) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &rules::UNDECLARED_REFERENCE,
+                "column",
+                t.name.child(&c.name),
+                format!(
+                    "column {} has type `{}`, which is not a built-in type nor an enum declared in `enums:` (fine for an extension or domain type)",
+                    t.name.child(&c.name),
+                    c.data_type
+                ),
+            )
+            .at(c.loc.as_ref()),
+        );
+    }
 }
 
 /// TimescaleDB refuses a unique index on a hypertable without every partitioning column.
@@ -260,6 +290,19 @@ mod tests {
         );
         let codes: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(codes, vec!["ZG002", "ZG003"], "{f:?}");
+    }
+
+    #[test]
+    fn unknown_types_warn_but_declared_enums_do_not() {
+        let f = lint_text(
+            "enums:\n  mood: [a, b]\ntables:\n  t:\n    columns:\n      m: { type: mood }\n      x: { type: integr }\n      ok: { type: \"varchar(3)[]\" }\n",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].rule.as_str(), f[0].object.as_str()),
+            ("ZG004", "public.t.x")
+        );
+        assert_eq!(f[0].severity, crate::finding::Severity::Warning);
     }
 
     #[test]
