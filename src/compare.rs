@@ -134,7 +134,13 @@ impl<'a> Cmp<'a> {
 
 /// Interval equality with PostgreSQL's semantics; `None` when either side does not parse.
 pub fn intervals_equal(a: &str, b: &str) -> Option<bool> {
+    use crate::normalize::interval::PgDuration;
     match (parse_duration(a), parse_duration(b)) {
+        // A bare integer for a time-typed dimension is microseconds, as create_hypertable reads it.
+        (Ok(PgDuration::Integer(n)), Ok(PgDuration::Interval(i)))
+        | (Ok(PgDuration::Interval(i)), Ok(PgDuration::Integer(n))) => {
+            Some(i128::from(n) == i.total_micros())
+        }
         (Ok(x), Ok(y)) => Some(x == y),
         _ => None,
     }
@@ -1517,6 +1523,16 @@ mod tests {
         assert_eq!(version_satisfies("2.23.0-dev", ">=2.13"), Some(true));
         assert_eq!(version_satisfies("2.11.2", ">=2.13"), Some(false));
         assert_eq!(version_satisfies("2.14", ">=2.13"), Some(true));
+    }
+
+    #[test]
+    fn intervals_compare_as_postgresql_does() {
+        assert_eq!(intervals_equal("72 hours", "3 days"), Some(true));
+        assert_eq!(intervals_equal("1 week", "7 days"), Some(true));
+        assert_eq!(intervals_equal("1 hour", "01:00:00"), Some(true));
+        assert_eq!(intervals_equal("86400000000", "1 day"), Some(true));
+        assert_eq!(intervals_equal("1 day", "2 days"), Some(false));
+        assert_eq!(intervals_equal("soon", "1 day"), None);
     }
 
     #[test]

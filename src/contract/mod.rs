@@ -482,7 +482,23 @@ impl Loader {
                     Some(cols) => {
                         for (ck, cv) in cols.iter() {
                             let cwhat = format!("column `{name}.{}`", ck.as_str());
-                            match self.de::<RawColumn>(cv, &cwhat) {
+                            // `id: serial` is shorthand for `id: { type: serial }`.
+                            let shorthand = cv.as_scalar().map(|sc| RawColumn {
+                                ty: Spanned::new(*sc.span(), sc.as_str().to_string()),
+                                nullable: None,
+                                default: None,
+                                identity: None,
+                                generated: None,
+                                comment: None,
+                                description: None,
+                                references: None,
+                                rules: None,
+                            });
+                            let parsed = match shorthand {
+                                Some(c) => Some(c),
+                                None => self.de::<RawColumn>(cv, &cwhat),
+                            };
+                            match parsed {
                                 Some(c) => {
                                     columns.insert(
                                         Spanned::new(*ck.span(), ck.as_str().to_string()),
@@ -1013,9 +1029,45 @@ pub fn quote_parenthesised_flow_values(text: &str) -> std::borrow::Cow<'_, str> 
 fn quote_line(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 4);
-    let (mut depth, mut i) = (0usize, 0usize);
+    // Open flow collections: '{' or '['.
+    let mut stack: Vec<char> = Vec::new();
+    let mut i = 0usize;
+    // Whether the next non-space character starts a value (a sequence item or a map value).
+    let mut at_value = false;
     while i < chars.len() {
         let c = chars[i];
+        if at_value && c == ' ' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if at_value && !matches!(c, '\'' | '"' | '[' | '{' | ']' | '}' | ',' | '#') {
+            at_value = false;
+            let start = i;
+            let (mut paren, mut comma_inside) = (0i32, false);
+            while i < chars.len() {
+                match chars[i] {
+                    '(' => paren += 1,
+                    ')' => paren -= 1,
+                    ',' if paren > 0 => comma_inside = true,
+                    ',' | '}' | ']' if paren <= 0 => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            let value: String = chars[start..i].iter().collect();
+            let trimmed = value.trim_end();
+            if comma_inside {
+                out.push('"');
+                out.push_str(&trimmed.replace('\\', "\\\\").replace('"', "\\\""));
+                out.push('"');
+                out.push_str(&value[trimmed.len()..]);
+            } else {
+                out.push_str(&value);
+            }
+            continue;
+        }
+        at_value = false;
         match c {
             '\'' | '"' => {
                 // Copy a quoted scalar verbatim.
@@ -1043,49 +1095,26 @@ fn quote_line(line: &str) -> String {
                 out.extend(&chars[i..]);
                 break;
             }
-            '{' => {
-                depth += 1;
+            '{' | '[' => {
+                stack.push(c);
+                out.push(c);
+                i += 1;
+                at_value = c == '[';
+            }
+            '}' | ']' => {
+                stack.pop();
                 out.push(c);
                 i += 1;
             }
-            '}' => {
-                depth = depth.saturating_sub(1);
+            ',' => {
                 out.push(c);
                 i += 1;
+                at_value = stack.last() == Some(&'[');
             }
-            ':' if depth > 0 && chars.get(i + 1).is_some_and(|n| *n == ' ') => {
+            ':' if !stack.is_empty() && chars.get(i + 1).is_some_and(|n| *n == ' ') => {
                 out.push(':');
                 i += 1;
-                while i < chars.len() && chars[i] == ' ' {
-                    out.push(' ');
-                    i += 1;
-                }
-                if i >= chars.len() || matches!(chars[i], '\'' | '"' | '[' | '{') {
-                    continue;
-                }
-                // A plain value: it ends at `,` or `}` outside parentheses.
-                let start = i;
-                let (mut paren, mut comma_inside) = (0i32, false);
-                while i < chars.len() {
-                    match chars[i] {
-                        '(' => paren += 1,
-                        ')' => paren -= 1,
-                        ',' if paren > 0 => comma_inside = true,
-                        ',' | '}' if paren <= 0 => break,
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                let value: String = chars[start..i].iter().collect();
-                let trimmed = value.trim_end();
-                if comma_inside {
-                    out.push('"');
-                    out.push_str(&trimmed.replace('\\', "\\\\").replace('"', "\\\""));
-                    out.push('"');
-                    out.push_str(&value[trimmed.len()..]);
-                } else {
-                    out.push_str(&value);
-                }
+                at_value = stack.last() == Some(&'{');
             }
             _ => {
                 out.push(c);
@@ -1235,6 +1264,26 @@ mod tests {
         );
         assert_eq!(t.column("note").unwrap().default.as_deref(), Some("'a,b'"));
         assert_eq!(t.column("d2").unwrap().loc.as_ref().unwrap().line, 5);
+        let set = load(
+            "tables:\n  t:\n    columns:\n      a: { type: int }\n      b: { type: int }\n    indexes:\n      i: { columns: [coalesce(a, b), a DESC], where: \"a > 0\" }\n",
+        )
+        .unwrap();
+        let t = &set.expectations.schema.tables[&QualName::new("public", "t")];
+        let cols: Vec<&str> = t.indexes[0]
+            .columns
+            .iter()
+            .map(|c| c.expr.as_str())
+            .collect();
+        assert_eq!(cols, vec!["coalesce(a, b)", "a"]);
+    }
+
+    #[test]
+    fn column_shorthand_is_a_type() {
+        let set =
+            load("tables:\n  t:\n    columns:\n      id: serial\n      note: text\n").unwrap();
+        let t = &set.expectations.schema.tables[&QualName::new("public", "t")];
+        assert!(t.column("id").unwrap().serial);
+        assert_eq!(t.column("note").unwrap().data_type, "text");
     }
 
     #[test]
