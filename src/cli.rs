@@ -34,6 +34,9 @@ pub struct Cli {
 enum Command {
     /// Contracts vs the live database: schema, TimescaleDB objects, migration version.
     Check(CheckArgs),
+    /// Repository scan only: find the SQL in code and .sql files, prove it is parameterised
+    /// and names only declared tables and columns (offline).
+    Scan(ScanArgs),
     /// Validate contract files without a database.
     Lint(LintArgs),
     /// List the rules (`--markdown` prints docs/rules.md).
@@ -80,6 +83,12 @@ struct CheckArgs {
     /// A target named in zerogap.yaml.
     #[arg(long)]
     target: Option<String>,
+    /// Repository to scan for queries (default: config scan.paths, else the current folder).
+    #[arg(long)]
+    repo: Option<PathBuf>,
+    /// Skip the repository scan.
+    #[arg(long)]
+    no_scan: bool,
     #[arg(long, default_value_t = 4)]
     max_connections: usize,
     #[arg(long, default_value = "30s", value_parser = connect::parse_duration_flag)]
@@ -88,6 +97,16 @@ struct CheckArgs {
     connect_timeout: Duration,
     #[arg(long, default_value = "5s", value_parser = connect::parse_duration_flag)]
     lock_timeout: Duration,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Folder to scan (default: config scan.paths, else the current folder).
+    path: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -142,6 +161,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Lint(args) => run_lint(args),
+        Command::Scan(args) => run_scan(args),
         Command::Check(args) => run_check(args),
     }
 }
@@ -218,6 +238,79 @@ fn print_contract_errors(errors: &ContractErrors) {
 
 fn now_utc() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Runs the repository scan into the report builder; a scan that could not run is incomplete.
+fn scan_into(
+    b: &mut ReportBuilder,
+    repo: Option<&Path>,
+    cfg: Option<&(PathBuf, Config)>,
+    set: Option<&ContractSet>,
+) {
+    let scan_cfg = cfg.and_then(|(_, c)| c.scan.clone()).unwrap_or_default();
+    let (root, paths) = match repo {
+        Some(r) => (r.to_path_buf(), Vec::new()),
+        None => {
+            let base = cfg
+                .and_then(|(p, _)| p.parent().map(|p| p.to_path_buf()))
+                .unwrap_or_else(|| PathBuf::from("."));
+            (base, scan_cfg.paths.iter().map(PathBuf::from).collect())
+        }
+    };
+    let opts = crate::scan::ScanOptions {
+        root,
+        paths,
+        exclude: scan_cfg.exclude.clone(),
+        declared: set.map(|s| &s.expectations.schema),
+        schemas: set
+            .map(|s| s.expectations.schemas.clone())
+            .unwrap_or_else(|| vec!["public".into()]),
+    };
+    match crate::scan::scan(&opts) {
+        Ok(r) => {
+            b.queries = r.inventory();
+            b.suppressed += r.suppressed;
+            b.tally(Check::Queries, r.tally);
+            b.findings.extend(r.findings);
+            if r.errors.is_empty() {
+                b.ran(Check::Queries);
+            } else {
+                b.incomplete(
+                    Check::Queries,
+                    format!("queries not fully checked: {}", r.errors.join("; ")),
+                );
+            }
+        }
+        Err(e) => b.incomplete(Check::Queries, format!("queries not checked: {e}")),
+    }
+}
+
+fn run_scan(args: ScanArgs) -> Result<i32> {
+    let cfg = load_config(args.common.config.as_deref())?;
+    let fail = fail_on(&args.output, cfg.as_ref())?;
+    // Contracts are optional for a scan: without them only parameterisation is judged.
+    let paths = contract_paths(&args.common.contracts, cfg.as_ref());
+    let explicit = !args.common.contracts.is_empty()
+        || cfg.as_ref().is_some_and(|(_, c)| c.contracts.is_some());
+    let set = if explicit || paths.iter().all(|p| p.exists()) {
+        match load_contracts(&paths) {
+            Ok(s) => Some(s),
+            Err(errors) => {
+                print_contract_errors(&errors);
+                return Ok(2);
+            }
+        }
+    } else {
+        None
+    };
+    let mut b = ReportBuilder {
+        contracts: set.as_ref().map(|s| s.files.clone()).unwrap_or_default(),
+        ..Default::default()
+    };
+    scan_into(&mut b, args.path.as_deref(), cfg.as_ref(), set.as_ref());
+    let report = b.build(fail, now_utc());
+    emit(&report, &args.output)?;
+    Ok(report.exit_code(fail))
 }
 
 fn run_lint(args: LintArgs) -> Result<i32> {
@@ -354,6 +447,9 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         }
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
+    if !args.no_scan {
+        scan_into(&mut b, args.repo.as_deref(), cfg.as_ref(), Some(&set));
+    }
     let report = b.build(fail, now_utc());
     emit(&report, &args.output)?;
     Ok(report.exit_code(fail))

@@ -13,3 +13,4 @@ pub mod normalize;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod scan;

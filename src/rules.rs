@@ -181,6 +181,35 @@ rules! {
         "Declare it in `enums:` or drop it.",
         "CREATE TYPE mood AS ENUM (...) exists but is not declared";
 
+    DYNAMIC_SQL = "ZG301", "dynamic-sql", Error, Queries,
+        "SQL text is built at run time from non-constant parts (f-string, %-formatting, .format(), concatenation, format!, fmt.Sprintf, template literal, String.format, StringBuilder): values can reach the server as SQL.",
+        "Keep the SQL text constant and pass values as bind parameters ($1, %s, ?, :name); compose identifiers with a quoting API (psycopg.sql.Identifier, pgx.Identifier).",
+        "cursor.execute(f\"SELECT * FROM users WHERE id = {user_id}\")";
+    INLINE_LITERAL = "ZG302", "inline-literal", Warning, Queries,
+        "Application SQL compares against (or inserts, or sets) a literal value where a bind parameter belongs. Migrations, views and contracts are not checked for this.",
+        "Pass the value as a bind parameter, or suppress with `zerogap: ignore[inline-literal]` when the constant is intended.",
+        "SELECT * FROM orders WHERE status = 'OPEN'";
+    UNPARSEABLE_SQL = "ZG303", "unparseable-sql", Warning, Queries,
+        "A string that reads as SQL (or is passed to a database call) does not parse; it could not be verified. DDL that the parser cannot read in .sql files is reported at info level.",
+        "Fix the SQL, or suppress with `zerogap: ignore[unparseable-sql]` if the parser is wrong (the finding carries its message).",
+        "SELEC id FROM users";
+    UNKNOWN_TABLE = "ZG304", "unknown-table", Error, Queries,
+        "A query names a table or view the contracts do not declare.",
+        "Declare the table in a contract, or fix the query.",
+        "SELECT * FROM customer   -- the contract declares customers";
+    UNKNOWN_COLUMN = "ZG305", "unknown-column", Error, Queries,
+        "A query names a column its table does not declare (aliases, CTEs and subqueries are resolved).",
+        "Declare the column, or fix the query.",
+        "SELECT u.nickname FROM users u";
+    IDENTIFIER_COMPOSITION = "ZG306", "identifier-composition", Info, Queries,
+        "SQL identifiers are composed at run time through a quoting API (psycopg.sql.Identifier, quote_ident, pgx.Identifier); values are still bound. Listed so a reviewer knows.",
+        "Nothing to fix; make sure the identifier comes from an allow-list.",
+        "sql.SQL(\"SELECT * FROM {}\").format(sql.Identifier(table))";
+    TABLE_NOT_QUERIED = "ZG307", "table-not-queried", Info, Queries,
+        "A declared table is named by no query found in the repository.",
+        "Nothing to fix if another service uses it; otherwise it may be dead.",
+        "public.legacy_audit is declared but no query reads it";
+
     HYPERTABLE_MISSING = "ZG201", "hypertable-missing", Error, Timescale,
         "A table declared with `hypertable:` is a plain table (or TimescaleDB is not installed).",
         "SELECT create_hypertable(...) (or migrate the table).",

@@ -1,6 +1,7 @@
 //! Renderers: a `Report` in, text out. One per format.
 
 pub mod json;
+pub mod sarif;
 pub mod table;
 
 use crate::report::Report;
@@ -9,6 +10,7 @@ use crate::report::Report;
 pub enum Format {
     Table,
     Json,
+    Sarif,
 }
 
 pub struct RenderOptions {
@@ -19,6 +21,7 @@ pub fn render(format: Format, report: &Report, opts: &RenderOptions) -> String {
     match format {
         Format::Table => table::render(report, opts),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
     }
 }
 
@@ -109,6 +112,23 @@ mod tests {
         insta::with_settings!({filters => vec![(r"zerogap \d+\.\d+\.\d+", "zerogap [version]")]}, {
             insta::assert_snapshot!(text);
         });
+    }
+
+    #[test]
+    fn sarif_snapshot() {
+        let text = render(
+            Format::Sarif,
+            &sample_report(),
+            &RenderOptions { color: false },
+        );
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        insta::assert_json_snapshot!(v["runs"][0]["results"]);
+        assert_eq!(
+            v["runs"][0]["tool"]["driver"]["rules"]
+                .as_array()
+                .map(|a| a.len()),
+            Some(crate::rules::ALL.len())
+        );
     }
 
     #[test]

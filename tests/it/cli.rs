@@ -65,6 +65,7 @@ fn invalid_contract_reports_every_error_with_position_and_exits_2() {
     let out = zerogap()
         .args([
             "check",
+            "--no-scan",
             "--db",
             "postgres://nobody@127.0.0.1:1/x",
             "--contracts",
@@ -98,6 +99,7 @@ fn unreachable_database_is_not_verified_and_hides_the_password() {
     let out = zerogap()
         .args([
             "check",
+            "--no-scan",
             "--db",
             &url,
             "--contracts",
@@ -138,7 +140,7 @@ fn fail_on_sets_the_threshold() {
     std::fs::write(&c, "tables:\n  t:\n    columns:\n      id: { type: int }\n").expect("write");
     let run = |fail_on: &str| {
         zerogap()
-            .args(["check", "--db", &db.url, "--contracts"])
+            .args(["check", "--no-scan", "--db", &db.url, "--contracts"])
             .arg(&c)
             .args(["--format", "json", "--fail-on", fail_on])
             .output()
@@ -162,6 +164,7 @@ fn several_formats_in_one_run() {
     let out = zerogap()
         .args([
             "check",
+            "--no-scan",
             "--db",
             &db.url,
             "--contracts",

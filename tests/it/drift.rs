@@ -11,7 +11,12 @@ use crate::harness::{self, Flavor, TestDb};
 /// Runs `zerogap check` on the test's database with the given contract files.
 pub fn check(db: &TestDb, contracts: &[(&str, String)], extra: &[&str]) -> (i32, Value, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut args: Vec<String> = vec!["check".into(), "--db".into(), db.url.clone()];
+    let mut args: Vec<String> = vec![
+        "check".into(),
+        "--no-scan".into(),
+        "--db".into(),
+        db.url.clone(),
+    ];
     for (name, text) in contracts {
         let path: PathBuf = dir.path().join(name);
         std::fs::write(&path, text).expect("write contract");

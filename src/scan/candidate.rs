@@ -1,0 +1,171 @@
+//! What a language extractor hands to the SQL analysis: one string that is (or may be) SQL,
+//! where it is, how it was built, and which database call it reaches. Extractors parse
+//! source with tree-sitter; they never judge SQL themselves beyond `looks_like_sql`.
+
+/// How the SQL text came to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Construction {
+    /// Literal text, or composed only of constants (literals, constant variables, folded
+    /// concatenation/formatting of constants).
+    Constant,
+    /// Built at run time from non-constant parts. `how` names the construct: "f-string",
+    /// "%-formatting", ".format()", "concatenation", "format!", "fmt.Sprintf",
+    /// "template literal", "String.format", "StringBuilder", ...
+    Dynamic { how: String },
+    /// Identifiers composed through a safe quoting API (psycopg.sql.Identifier,
+    /// quote_ident, pgx.Identifier, ...); values still bound as parameters.
+    SafeIdentifier { api: String },
+}
+
+/// One SQL string found in source code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// 1-based line and column where the string (or the expression building it) starts.
+    pub line: usize,
+    pub column: usize,
+    /// The SQL text: constant parts verbatim (escape sequences decoded), each non-constant
+    /// part replaced by `__zg_dyn_N__` (N counting from 0 within this candidate).
+    pub sql: String,
+    pub construction: Construction,
+    /// The database call the string reaches, directly or through a local variable, as
+    /// written (`cursor.execute`, `db.Query`, `client.query`, `sqlx::query`,
+    /// `jdbcTemplate.query`, `prepareStatement`); `None` when none was seen.
+    pub sink: Option<String>,
+    /// Bind arguments visibly passed with the SQL to the sink (`execute(sql, (a, b))` → 2);
+    /// `None` when unknown or not applicable.
+    pub bind_args: Option<usize>,
+    /// Enclosing function or method, if any.
+    pub function: Option<String>,
+}
+
+/// A language front end.
+pub trait Extractor: Send + Sync {
+    /// File extensions (without dot) this extractor reads.
+    fn extensions(&self) -> &'static [&'static str];
+    /// Every candidate in one file. Must not panic on any input (broken source included).
+    fn extract(&self, source: &str) -> Vec<Candidate>;
+}
+
+/// The placeholder extractors put where a non-constant part was.
+pub fn dyn_marker(n: usize) -> String {
+    format!("__zg_dyn_{n}__")
+}
+
+const STATEMENT_STARTS: &[(&str, &[&str])] = &[
+    (
+        "select",
+        &["from", "where", "limit", "join", "returning", "__zg_dyn_"],
+    ),
+    ("insert", &["into"]),
+    ("update", &["set"]),
+    ("delete", &["from"]),
+    ("with", &["select", "insert", "update", "delete"]),
+    ("merge", &["into", "using"]),
+    ("upsert", &["into"]),
+    ("replace", &["into"]),
+    (
+        "create",
+        &[
+            "table",
+            "index",
+            "view",
+            "function",
+            "schema",
+            "type",
+            "extension",
+            "materialized",
+            "unique",
+            "trigger",
+            "sequence",
+            "policy",
+        ],
+    ),
+    (
+        "alter",
+        &[
+            "table",
+            "index",
+            "view",
+            "type",
+            "schema",
+            "sequence",
+            "materialized",
+            "extension",
+        ],
+    ),
+    (
+        "drop",
+        &[
+            "table",
+            "index",
+            "view",
+            "type",
+            "schema",
+            "sequence",
+            "materialized",
+            "function",
+            "extension",
+        ],
+    ),
+    ("truncate", &[""]),
+    ("copy", &["from", "to"]),
+    ("grant", &["on", "to"]),
+    ("revoke", &["on", "from"]),
+    (
+        "explain",
+        &["select", "insert", "update", "delete", "analyze"],
+    ),
+    ("call", &["("]),
+];
+
+/// Cheap, conservative test for text that reads as a SQL statement: it starts with a
+/// statement keyword and has a word that statement needs (`SELECT ... FROM`,
+/// `INSERT INTO`, `UPDATE ... SET`, `DELETE FROM`, ...). Prose such as "Select a file"
+/// does not pass; `SELECT 1` alone does not either unless it reaches a database call.
+pub fn looks_like_sql(text: &str) -> bool {
+    let lower = text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .to_lowercase();
+    let first: String = lower
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let Some((_, needs)) = STATEMENT_STARTS.iter().find(|(k, _)| *k == first) else {
+        return false;
+    };
+    let rest = &lower[first.len()..];
+    if !rest.starts_with(|c: char| c.is_whitespace()) && !rest.is_empty() {
+        return false;
+    }
+    needs.iter().any(|w| {
+        if w.is_empty() {
+            return true;
+        }
+        rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '('))
+            .any(|tok| {
+                tok == *w
+                    || (w.ends_with('_') && tok.starts_with(w))
+                    || (*w == "(" && tok.contains('('))
+            })
+            || (*w == "(" && rest.contains('('))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_shapes() {
+        assert!(looks_like_sql("SELECT id FROM users WHERE id = %s"));
+        assert!(looks_like_sql("  insert into t (a) values ($1)"));
+        assert!(looks_like_sql("UPDATE t SET a = 1"));
+        assert!(looks_like_sql("delete from t"));
+        assert!(looks_like_sql("WITH x AS (SELECT 1) SELECT * FROM x"));
+        assert!(looks_like_sql("SELECT * FROM __zg_dyn_0__"));
+        assert!(!looks_like_sql("Select a file to upload"));
+        assert!(!looks_like_sql("Update your profile settings"));
+        assert!(!looks_like_sql("deleted from the list"));
+        assert!(!looks_like_sql("selection"));
+    }
+}

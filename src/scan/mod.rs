@@ -1,0 +1,534 @@
+//! The repository scan: walk the tree (honouring .gitignore and the config's paths and
+//! excludes), find SQL in `.sql` files and in source code, and judge every query:
+//! parameterised or built at run time, parseable, naming only declared tables and columns.
+
+pub mod candidate;
+pub mod lang;
+pub mod sql;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+use crate::compare::Tally;
+use crate::finding::{Finding, Severity};
+use crate::model::{Location, Schema};
+use crate::report::QueryEntry;
+use crate::rules;
+use candidate::{Candidate, Construction, Extractor, looks_like_sql};
+use sql::{Parsed, analyse, split_statements};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("invalid exclude pattern `{pattern}`: {message}")]
+    Glob { pattern: String, message: String },
+    #[error("{path}: {message}")]
+    Walk { path: String, message: String },
+}
+
+/// What to scan and against what.
+pub struct ScanOptions<'a> {
+    pub root: PathBuf,
+    /// Sub-paths of `root` to scan (empty: all of it).
+    pub paths: Vec<PathBuf>,
+    pub exclude: Vec<String>,
+    /// The declared schema; `None` skips the table/column checks.
+    pub declared: Option<&'a Schema>,
+    pub schemas: Vec<String>,
+}
+
+/// One query found, with its judgement.
+#[derive(Debug, Clone)]
+pub struct FoundQuery {
+    pub file: String,
+    pub candidate: Candidate,
+    pub tables: Vec<String>,
+    pub timescale_functions: Vec<String>,
+    pub placeholders: usize,
+    /// Could not be parsed (and so not verified).
+    pub parse_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    pub queries: Vec<FoundQuery>,
+    pub suppressed: usize,
+    pub files: usize,
+    pub tally: Tally,
+    /// Files that could not be read (reported, never silently skipped).
+    pub errors: Vec<String>,
+}
+
+impl ScanResult {
+    pub fn inventory(&self) -> Vec<QueryEntry> {
+        self.queries
+            .iter()
+            .map(|q| QueryEntry {
+                file: q.file.clone(),
+                line: q.candidate.line,
+                parameterised: !matches!(q.candidate.construction, Construction::Dynamic { .. }),
+                tables: q.tables.clone(),
+            })
+            .collect()
+    }
+}
+
+fn globset(patterns: &[String]) -> Result<GlobSet, ScanError> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let g = Glob::new(p).map_err(|e| ScanError::Glob {
+            pattern: p.clone(),
+            message: e.to_string(),
+        })?;
+        b.add(g);
+    }
+    b.build().map_err(|e| ScanError::Glob {
+        pattern: patterns.join(", "),
+        message: e.to_string(),
+    })
+}
+
+/// A file to scan: its path relative to the root (as reported) and its full path.
+type FileEntry = (String, PathBuf);
+
+/// Files to scan, sorted, and the walk errors met on the way.
+fn files(
+    opts: &ScanOptions,
+    extensions: &BTreeSet<&str>,
+) -> Result<(Vec<FileEntry>, Vec<String>), ScanError> {
+    let exclude = globset(&opts.exclude)?;
+    let roots: Vec<PathBuf> = if opts.paths.is_empty() {
+        vec![opts.root.clone()]
+    } else {
+        opts.paths.iter().map(|p| opts.root.join(p)).collect()
+    };
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for r in roots {
+        if !r.exists() {
+            errors.push(format!("{}: no such file or folder", r.display()));
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(&r)
+            .hidden(true)
+            .git_ignore(true)
+            .require_git(false)
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    errors.push(e.to_string());
+                    continue;
+                }
+            };
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !extensions.contains(ext) {
+                continue;
+            }
+            let rel = path.strip_prefix(&opts.root).unwrap_or(path);
+            let rel_s = rel.to_string_lossy().replace('\\', "/");
+            if exclude.is_match(rel) || exclude.is_match(&rel_s) {
+                continue;
+            }
+            out.push((rel_s, path.to_path_buf()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok((out, errors))
+}
+
+/// Scans the repository.
+pub fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let extractors = lang::extractors();
+    let mut exts: BTreeSet<&str> = BTreeSet::new();
+    exts.insert("sql");
+    for e in &extractors {
+        exts.extend(e.extensions().iter().copied());
+    }
+    let (files, mut errors) = files(opts, &exts)?;
+    let per_file: Vec<Result<FileResult, String>> = files
+        .par_iter()
+        .map(|(rel, path)| {
+            let text = std::fs::read(path).map_err(|e| format!("{rel}: cannot read: {e}"))?;
+            // Non-UTF-8 bytes are replaced: a string literal's position still holds.
+            let text = String::from_utf8_lossy(&text);
+            Ok(scan_file(rel, &text, &extractors, opts))
+        })
+        .collect();
+    let mut result = ScanResult {
+        files: files.len(),
+        ..Default::default()
+    };
+    for r in per_file {
+        match r {
+            Ok(fr) => {
+                result.findings.extend(fr.findings);
+                result.queries.extend(fr.queries);
+                result.suppressed += fr.suppressed;
+                result.tally.add(fr.tally);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    result.errors = errors;
+    if let Some(declared) = opts.declared
+        && !result.queries.is_empty()
+    {
+        let used: BTreeSet<&str> = result
+            .queries
+            .iter()
+            .flat_map(|q| q.tables.iter().map(|t| t.as_str()))
+            .collect();
+        for (qn, t) in &declared.tables {
+            if !used.contains(qn.to_string().as_str()) {
+                result.findings.push(
+                    Finding::new(
+                        &rules::TABLE_NOT_QUERIED,
+                        "table",
+                        qn.to_string(),
+                        format!("no query in the repository reads or writes {qn}"),
+                    )
+                    .at(t.loc.as_ref()),
+                );
+            }
+        }
+    }
+    Ok(result)
+}
+
+struct FileResult {
+    findings: Vec<Finding>,
+    queries: Vec<FoundQuery>,
+    suppressed: usize,
+    tally: Tally,
+}
+
+fn extractor_for<'a>(rel: &str, extractors: &'a [Box<dyn Extractor>]) -> Option<&'a dyn Extractor> {
+    let ext = Path::new(rel)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    extractors
+        .iter()
+        .find(|e| e.extensions().contains(&ext))
+        .map(|b| b.as_ref())
+}
+
+fn is_migration_path(rel: &str) -> bool {
+    let l = rel.to_lowercase();
+    l.contains("migration")
+        || l.contains("/migrate")
+        || l.contains("schema")
+        || l.contains("alembic")
+        || l.contains("flyway")
+}
+
+fn is_ddl(sql: &str) -> bool {
+    let first: String = sql
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    matches!(
+        first.as_str(),
+        "create"
+            | "alter"
+            | "drop"
+            | "comment"
+            | "grant"
+            | "revoke"
+            | "do"
+            | "refresh"
+            | "set"
+            | "begin"
+            | "commit"
+            | "rollback"
+            | "truncate"
+            | "vacuum"
+            | "analyze"
+            | "reindex"
+            | "cluster"
+    ) || sql
+        .trim_start()
+        .to_lowercase()
+        .starts_with("select create_hypertable")
+        || sql.trim_start().to_lowercase().starts_with("select add_")
+        || sql.trim_start().to_lowercase().starts_with("select set_")
+}
+
+fn scan_file(
+    rel: &str,
+    text: &str,
+    extractors: &[Box<dyn Extractor>],
+    opts: &ScanOptions,
+) -> FileResult {
+    let lines: Vec<&str> = text.lines().collect();
+    let (candidates, is_sql_file) = if rel.ends_with(".sql") {
+        let c = split_statements(text)
+            .into_iter()
+            .map(|(line, sql)| Candidate {
+                line,
+                column: 1,
+                sql,
+                construction: Construction::Constant,
+                sink: None,
+                bind_args: None,
+                function: None,
+            })
+            .collect();
+        (c, true)
+    } else {
+        match extractor_for(rel, extractors) {
+            Some(e) => (e.extract(text), false),
+            None => (Vec::new(), false),
+        }
+    };
+    let mut fr = FileResult {
+        findings: Vec::new(),
+        queries: Vec::new(),
+        suppressed: 0,
+        tally: Tally::default(),
+    };
+    for c in candidates {
+        if !is_sql_file && c.sink.is_none() && !looks_like_sql(&c.sql) {
+            continue;
+        }
+        let loc = Location {
+            file: rel.to_string(),
+            line: c.line,
+            column: c.column,
+        };
+        let object = format!("{rel}:{}", c.line);
+        let mut found = Vec::new();
+        let mut query = FoundQuery {
+            file: rel.to_string(),
+            candidate: c.clone(),
+            tables: Vec::new(),
+            timescale_functions: Vec::new(),
+            placeholders: 0,
+            parse_error: None,
+        };
+        match &c.construction {
+            Construction::Dynamic { how } => found.push(
+                Finding::new(
+                    &rules::DYNAMIC_SQL,
+                    "query",
+                    &object,
+                    format!(
+                        "SQL built at run time ({how}){}: pass values as bind parameters",
+                        c.sink
+                            .as_ref()
+                            .map(|s| format!(" reaches {s}"))
+                            .unwrap_or_default()
+                    ),
+                )
+                .expected("constant SQL text with bind parameters")
+                .actual(how),
+            ),
+            Construction::SafeIdentifier { api } => found.push(
+                Finding::new(
+                    &rules::IDENTIFIER_COMPOSITION,
+                    "query",
+                    &object,
+                    format!("identifiers composed at run time through {api}; values are bound"),
+                )
+                .actual(api),
+            ),
+            Construction::Constant => {}
+        }
+        match analyse(&c.sql, opts.declared, &opts.schemas) {
+            Parsed::Ok(a) => {
+                query.tables = a.tables.iter().cloned().collect();
+                query.timescale_functions = a.timescale_functions.iter().cloned().collect();
+                query.placeholders = a.placeholders;
+                if !matches!(c.construction, Construction::Dynamic { .. }) {
+                    for t in &a.unknown_tables {
+                        found.push(
+                            Finding::new(
+                                &rules::UNKNOWN_TABLE,
+                                "query",
+                                &object,
+                                format!(
+                                    "query names table {t}, which the contracts do not declare"
+                                ),
+                            )
+                            .expected("a declared table")
+                            .actual(t),
+                        );
+                    }
+                    for col in &a.unknown_columns {
+                        found.push(
+                            Finding::new(
+                                &rules::UNKNOWN_COLUMN,
+                                "query",
+                                &object,
+                                format!(
+                                    "query names column {col}, which the contracts do not declare"
+                                ),
+                            )
+                            .expected("a declared column")
+                            .actual(col),
+                        );
+                    }
+                }
+                let app_code = !is_sql_file || (!is_migration_path(rel) && !is_ddl(&c.sql));
+                if app_code && !a.inline_literals.is_empty() && !is_ddl(&c.sql) {
+                    found.push(
+                        Finding::new(
+                            &rules::INLINE_LITERAL,
+                            "query",
+                            &object,
+                            format!(
+                                "literal value(s) where a bind parameter belongs: {}",
+                                a.inline_literals.join("; ")
+                            ),
+                        )
+                        .expected("bind parameters")
+                        .actual(a.inline_literals.join("; ")),
+                    );
+                }
+            }
+            Parsed::Error(msg) => {
+                query.parse_error = Some(msg.clone());
+                if !matches!(c.construction, Construction::Dynamic { .. }) {
+                    let sev = if is_sql_file && is_ddl(&c.sql) {
+                        Severity::Info
+                    } else {
+                        Severity::Warning
+                    };
+                    found.push(
+                        Finding::new(
+                            &rules::UNPARSEABLE_SQL,
+                            "query",
+                            &object,
+                            format!("SQL does not parse, so it was not verified: {msg}"),
+                        )
+                        .actual(msg)
+                        .severity(sev),
+                    );
+                }
+            }
+        }
+        let mut failed = false;
+        for f in found {
+            let f = f.at(Some(&loc));
+            if is_suppressed(&lines, c.line, &f) {
+                fr.suppressed += 1;
+                continue;
+            }
+            if f.severity >= Severity::Warning {
+                failed = true;
+            }
+            fr.findings.push(f);
+        }
+        fr.tally.checked += 1;
+        if !failed {
+            fr.tally.matched += 1;
+        }
+        fr.queries.push(query);
+    }
+    fr
+}
+
+/// `zerogap: ignore[RULE, ...]` (code or name; no brackets = every rule) in a comment on the
+/// finding's line or the line above.
+fn is_suppressed(lines: &[&str], line: usize, f: &Finding) -> bool {
+    let candidates = [line.checked_sub(1), line.checked_sub(2)];
+    candidates
+        .into_iter()
+        .flatten()
+        .filter_map(|i| lines.get(i))
+        .any(|l| {
+            let Some(pos) = l.find("zerogap: ignore") else {
+                return false;
+            };
+            let rest = &l[pos + "zerogap: ignore".len()..];
+            match rest.strip_prefix('[') {
+                Some(inner) => inner
+                    .split(']')
+                    .next()
+                    .unwrap_or("")
+                    .split(',')
+                    .map(|r| r.trim())
+                    .any(|r| r.eq_ignore_ascii_case(&f.rule) || r == f.name),
+                None => true,
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppression_on_line_or_line_above() {
+        let f = Finding::new(&rules::DYNAMIC_SQL, "query", "a.py:2", "m");
+        let lines = vec![
+            "# zerogap: ignore[ZG301]",
+            "cur.execute(q)",
+            "x  # zerogap: ignore[inline-literal]",
+        ];
+        assert!(is_suppressed(&lines, 2, &f));
+        assert!(is_suppressed(&lines, 1, &f));
+        assert!(!is_suppressed(&lines, 3, &f));
+        let g = Finding::new(&rules::INLINE_LITERAL, "query", "a.py:3", "m");
+        assert!(is_suppressed(&lines, 3, &g));
+    }
+
+    #[test]
+    fn sql_files_are_split_and_judged() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("queries")).unwrap();
+        std::fs::write(
+            dir.path().join("queries/q.sql"),
+            "SELECT id FROM users WHERE id = $1;\n-- zerogap: ignore[inline-literal]\nSELECT id FROM users WHERE name = 'x';\nSELECT id FROM users WHERE name = 'y';\nSELECT nope FROM users;\n",
+        )
+        .unwrap();
+        let set = crate::contract::load_sources(&[("c.yaml".into(), "tables:\n  users:\n    columns:\n      id: { type: int }\n      name: { type: text }\n  other:\n    columns:\n      id: { type: int }\n".into())]).unwrap();
+        let r = scan(&ScanOptions {
+            root: dir.path().to_path_buf(),
+            paths: vec![],
+            exclude: vec![],
+            declared: Some(&set.expectations.schema),
+            schemas: set.expectations.schemas.clone(),
+        })
+        .unwrap();
+        let got: Vec<(String, usize)> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    f.location.as_ref().map(|l| l.line).unwrap_or(0),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("inline-literal".to_string(), 4),
+                ("unknown-column".to_string(), 5),
+                ("table-not-queried".to_string(), 6)
+            ]
+        );
+        assert_eq!(r.suppressed, 1);
+        assert_eq!(r.queries.len(), 4);
+        assert_eq!(
+            r.tally,
+            Tally {
+                checked: 4,
+                matched: 2
+            }
+        );
+    }
+}
