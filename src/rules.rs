@@ -202,7 +202,7 @@ rules! {
         "Declare the column, or fix the query.",
         "SELECT u.nickname FROM users u";
     IDENTIFIER_COMPOSITION = "ZG306", "identifier-composition", Info, Queries,
-        "SQL identifiers are composed at run time through a quoting API (psycopg.sql.Identifier, quote_ident, pgx.Identifier); values are still bound. Listed so a reviewer knows.",
+        "SQL text is composed at run time, but only through an API that cannot inject: identifier quoting (psycopg.sql.Identifier, quote_ident, pgx.Identifier), value escaping (connection.escape, pq.QuoteLiteral) or a number (%d, int(), a variable typed as a number). Listed so a reviewer knows.",
         "Nothing to fix; make sure the identifier comes from an allow-list.",
         "sql.SQL(\"SELECT * FROM {}\").format(sql.Identifier(table))";
     TABLE_NOT_QUERIED = "ZG307", "table-not-queried", Info, Queries,

@@ -340,7 +340,10 @@ fn scan_file(
                     &rules::IDENTIFIER_COMPOSITION,
                     "query",
                     &object,
-                    format!("identifiers composed at run time through {api}; values are bound"),
+                    format!(
+                        "SQL composed at run time only through {api}, which quotes, escapes or \
+                         converts to a number what it inserts"
+                    ),
                 )
                 .actual(api),
             ),
@@ -382,7 +385,9 @@ fn scan_file(
                     }
                 }
                 let app_code = !is_sql_file || (!is_migration_path(rel) && !is_ddl(&c.sql));
-                if app_code && !a.inline_literals.is_empty() && !is_ddl(&c.sql) {
+                // Dynamic SQL is already an error; its quoted holes are not literals.
+                let dynamic = matches!(c.construction, Construction::Dynamic { .. });
+                if app_code && !dynamic && !a.inline_literals.is_empty() && !is_ddl(&c.sql) {
                     found.push(
                         Finding::new(
                             &rules::INLINE_LITERAL,

@@ -4,5 +4,6 @@
 mod cli;
 mod drift;
 mod harness;
+mod scan;
 mod smoke;
 mod timescale_drift;

@@ -1,8 +1,11 @@
 //! Language front ends (tree-sitter). Each turns one source file into `Candidate`s.
 
+pub mod common;
+pub mod python;
+
 use super::candidate::Extractor;
 
 /// Every extractor, in a fixed order.
 pub fn extractors() -> Vec<Box<dyn Extractor>> {
-    Vec::new()
+    vec![Box::new(python::PythonExtractor)]
 }

@@ -1,0 +1,916 @@
+//! Python front end: strings, f-strings, `%`/`.format()`/`+` building, psycopg's `sql`
+//! composition, followed through local variables to DB-API/asyncpg/SQLAlchemy/Django calls.
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use super::common::{
+    FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse, position,
+    text, unescape_c,
+};
+use crate::scan::candidate::{Candidate, Extractor, looks_like_sql};
+
+pub struct PythonExtractor;
+
+impl Extractor for PythonExtractor {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["py", "pyi"]
+    }
+
+    fn extract(&self, source: &str) -> Vec<Candidate> {
+        let Some(tree) = parse(source, tree_sitter_python::LANGUAGE.into()) else {
+            return Vec::new();
+        };
+        let mut w = Walker {
+            src: source,
+            module: Scope::default(),
+            out: Vec::new(),
+        };
+        let root = tree.root_node();
+        w.collect_module_constants(root);
+        let mut f = Frame::new(None);
+        w.visit_block(root, &mut f);
+        w.flush(f);
+        // A module constant run by a sink is seen twice (at the sink, and as an unconsumed
+        // variable): keep the sink's view.
+        w.out.sort_by_key(|c| (c.line, c.column, c.sink.is_none()));
+        w.out.dedup_by_key(|c| (c.line, c.column));
+        w.out
+    }
+}
+
+/// Methods that run the SQL in their first argument (receiver ignored).
+const SINKS: &[&str] = &[
+    "execute",
+    "executemany",
+    "executescript",
+    "mogrify",
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "fetch_all",
+    "fetch_one",
+    "fetch_val",
+    "copy_expert",
+    "copy_from_query",
+    "raw",
+    "exec_driver_sql",
+    "read_sql",
+    "read_sql_query",
+    "text",
+    "prepare",
+    "run_sql",
+];
+
+/// Calls whose arguments are messages, not SQL.
+const MESSAGE_CALLS: &[&str] = &[
+    "print",
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "log",
+    "echo",
+    "secho",
+    "write",
+    "_",
+    "gettext",
+    "ngettext",
+];
+
+/// Calls that quote or escape what they return (value or identifier): safe composition.
+const ESCAPERS: &[(&str, &str)] = &[
+    ("quote_ident", "quote_ident"),
+    ("quote_literal", "quote_literal"),
+    ("escape_string", "escape_string"),
+    ("escape_identifier", "escape_identifier"),
+    ("escape_literal", "escape_literal"),
+    ("escape", "escape"),
+    ("literal", "literal"),
+    ("sqlescape", "sqlescape"),
+    ("Identifier", "psycopg.sql"),
+    ("Literal", "psycopg.sql"),
+    ("Placeholder", "psycopg.sql"),
+];
+
+/// Calls that return a number or a boolean.
+const NUMERIC: &[&str] = &["int", "float", "len", "bool", "round", "abs", "Decimal"];
+
+struct Frame {
+    name: Option<String>,
+    scope: Scope,
+    /// Variables holding SQL that no sink has consumed yet (reported when the frame ends).
+    pending: Vec<String>,
+}
+
+impl Frame {
+    fn new(name: Option<String>) -> Self {
+        Frame {
+            name,
+            scope: Scope::default(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+struct Walker<'s> {
+    src: &'s str,
+    module: Scope,
+    out: Vec<Candidate>,
+}
+
+impl<'s> Walker<'s> {
+    fn t(&self, n: Node) -> &'s str {
+        text(n, self.src)
+    }
+
+    /// Module- and class-level constants, so functions see them wherever they are defined.
+    fn collect_module_constants(&mut self, root: Node) {
+        for stmt in children(root) {
+            self.collect_constant(stmt, None);
+            if stmt.kind() == "class_definition" {
+                let class = stmt
+                    .child_by_field_name("name")
+                    .map(|n| self.t(n).to_string());
+                if let Some(body) = stmt.child_by_field_name("body") {
+                    for s in children(body) {
+                        self.collect_constant(s, class.as_deref());
+                    }
+                }
+            }
+        }
+    }
+
+    fn collect_constant(&mut self, stmt: Node, class: Option<&str>) {
+        if stmt.kind() != "expression_statement" {
+            return;
+        }
+        let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else {
+            return;
+        };
+        let (Some(left), Some(right)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        if left.kind() != "identifier" {
+            return;
+        }
+        let empty = Frame::new(None);
+        if let Some(v) = self.eval(right, &empty).filter(|v| v.dynamic().is_none()) {
+            let name = self.t(left);
+            match class {
+                Some(c) => {
+                    self.module.assign(&format!("self.{name}"), v.clone());
+                    self.module.assign(&format!("cls.{name}"), v.clone());
+                    self.module.assign(&format!("{c}.{name}"), v);
+                }
+                None => self.module.assign(name, v),
+            }
+        }
+    }
+
+    fn lookup(&self, name: &str, f: &Frame) -> Option<Str> {
+        f.scope.get(name).or_else(|| self.module.get(name)).cloned()
+    }
+
+    /// The abstract string value of an expression; `None` when it is not a string we can
+    /// see (a parameter, a call result, ...).
+    fn eval(&self, n: Node, f: &Frame) -> Option<Str> {
+        let pos = position(n, self.src);
+        match n.kind() {
+            "string" => Some(self.string(n, f)),
+            "concatenated_string" => {
+                let mut v = Str::empty(pos);
+                for s in children(n) {
+                    v.push(self.eval(s, f)?);
+                }
+                Some(v)
+            }
+            "parenthesized_expression" => n.named_child(0).and_then(|c| self.eval(c, f)),
+            "identifier" | "attribute" => self.lookup(self.t(n), f),
+            "integer" | "float" | "true" | "false" | "none" => Some(Str::text(self.t(n), pos)),
+            "conditional_expression" => {
+                let a = n.named_child(0).and_then(|c| self.eval(c, f));
+                let b = n.named_child(2).and_then(|c| self.eval(c, f));
+                match (a, b) {
+                    (Some(a), Some(b)) => Some(if b.dynamic().is_some() && a.dynamic().is_none() {
+                        b
+                    } else {
+                        a
+                    }),
+                    _ => None,
+                }
+            }
+            "binary_operator" => self.binary(n, f),
+            "call" => self.call(n, f),
+            _ => None,
+        }
+    }
+
+    /// An operand that is not a visible string: a numeric conversion is safe, anything
+    /// else is dynamic.
+    fn operand(&self, n: Node, f: &Frame, how: &str) -> Str {
+        let pos = position(n, self.src);
+        if let Some(v) = self.eval(n, f) {
+            return v;
+        }
+        if self.is_numeric(n) {
+            return Str::hole(Hole::Safe(format!("{}()", self.callee_name(n))), pos);
+        }
+        Str::hole(Hole::Dynamic(how.to_string()), pos)
+    }
+
+    fn callee_name(&self, call: Node) -> String {
+        call.child_by_field_name("function")
+            .map(|c| method_name(self.t(c)).to_string())
+            .unwrap_or_default()
+    }
+
+    fn is_numeric(&self, n: Node) -> bool {
+        let n = if n.kind() == "parenthesized_expression" {
+            match n.named_child(0) {
+                Some(c) => c,
+                None => return false,
+            }
+        } else {
+            n
+        };
+        match n.kind() {
+            "integer" | "float" | "true" | "false" => true,
+            "call" => {
+                let name = self.callee_name(n);
+                NUMERIC.contains(&name.as_str())
+                    || (name == "str"
+                        && n.child_by_field_name("arguments")
+                            .and_then(|a| a.named_child(0))
+                            .is_some_and(|a| self.is_numeric(a)))
+            }
+            _ => false,
+        }
+    }
+
+    fn binary(&self, n: Node, f: &Frame) -> Option<Str> {
+        let op = n.child_by_field_name("operator").map(|o| self.t(o))?;
+        let left = n.child_by_field_name("left")?;
+        let right = n.child_by_field_name("right")?;
+        match op {
+            "+" => {
+                let l = self.eval(left, f);
+                let r = self.eval(right, f);
+                if l.is_none() && r.is_none() {
+                    return None;
+                }
+                let l = l.unwrap_or_else(|| self.operand(left, f, "concatenation"));
+                let r = r.unwrap_or_else(|| self.operand(right, f, "concatenation"));
+                let mut v = l.concat(r);
+                let pos = position(n, self.src);
+                (v.line, v.column) = pos;
+                Some(v)
+            }
+            "%" => {
+                let fmt = self.eval(left, f)?;
+                let args: Vec<FormatArg>;
+                let mut named: Vec<(String, FormatArg)> = Vec::new();
+                match right.kind() {
+                    "tuple" => {
+                        args = children(right)
+                            .into_iter()
+                            .map(|a| self.fmt_arg(a, f))
+                            .collect();
+                    }
+                    "dictionary" => {
+                        args = Vec::new();
+                        for p in children(right) {
+                            if let (Some(k), Some(v)) =
+                                (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                            {
+                                let key = self.eval(k, f).map(|k| k.constant_text());
+                                if let Some(key) = key {
+                                    named.push((key, self.fmt_arg(v, f)));
+                                }
+                            }
+                        }
+                    }
+                    _ => args = vec![self.fmt_arg(right, f)],
+                }
+                let lookup = |name: &str| {
+                    named
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                };
+                let mut v = fold_printf(&fmt, &args, &lookup, "%-formatting");
+                (v.line, v.column) = position(n, self.src);
+                Some(v)
+            }
+            "*" => {
+                // `"%s, " * n` / `["%s"] * n`: repeated constant placeholders.
+                let l = self.eval(left, f).or_else(|| self.constant_list(left, f))?;
+                l.is_constant().then(|| {
+                    Str::hole(
+                        Hole::Safe("repeated constant".into()),
+                        position(n, self.src),
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn fmt_arg(&self, a: Node, f: &Frame) -> FormatArg {
+        self.eval(a, f).or_else(|| {
+            self.is_numeric(a).then(|| {
+                Str::hole(
+                    Hole::Safe(format!("{}()", self.callee_name(a))),
+                    position(a, self.src),
+                )
+            })
+        })
+    }
+
+    /// A list literal of constant strings, joined with nothing (used by `*` and `join`).
+    fn constant_list(&self, n: Node, f: &Frame) -> Option<Str> {
+        if n.kind() != "list" && n.kind() != "tuple" {
+            return None;
+        }
+        let mut v = Str::empty(position(n, self.src));
+        for c in children(n) {
+            let e = self.eval(c, f)?;
+            if !e.is_constant() {
+                return None;
+            }
+            v.push(e);
+        }
+        Some(v)
+    }
+
+    fn call(&self, n: Node, f: &Frame) -> Option<Str> {
+        let func = n.child_by_field_name("function")?;
+        let args = n.child_by_field_name("arguments")?;
+        let pos = position(n, self.src);
+        let name = method_name(self.t(func));
+        let positional: Vec<Node> = children(args)
+            .into_iter()
+            .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+            .collect();
+        if func.kind() == "attribute" {
+            let object = func.child_by_field_name("object")?;
+            match name {
+                "format" => {
+                    let fmt = self.eval(object, f)?;
+                    let psycopg = self.is_psycopg_sql(object);
+                    let how = ".format()";
+                    let conv = |a: Node| -> FormatArg {
+                        if psycopg && self.is_psycopg_call(a) {
+                            return Some(Str::hole(
+                                Hole::Safe("psycopg.sql".into()),
+                                position(a, self.src),
+                            ));
+                        }
+                        self.fmt_arg(a, f)
+                    };
+                    let pos_args: Vec<FormatArg> = positional.iter().map(|a| conv(*a)).collect();
+                    let kw: Vec<(String, FormatArg)> = children(args)
+                        .into_iter()
+                        .filter(|a| a.kind() == "keyword_argument")
+                        .filter_map(|a| {
+                            let k = a.child_by_field_name("name")?;
+                            let v = a.child_by_field_name("value")?;
+                            Some((self.t(k).to_string(), conv(v)))
+                        })
+                        .collect();
+                    let lookup = |k: &str| kw.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+                    let mut v = fold_braces(&fmt, &pos_args, &lookup, how);
+                    (v.line, v.column) = pos;
+                    return Some(v);
+                }
+                "join" => {
+                    let sep = self.eval(object, f)?;
+                    let arg = *positional.first()?;
+                    if let Some(list) = self.list_items(arg, f) {
+                        let mut v = Str::empty(pos);
+                        for (i, item) in list.into_iter().enumerate() {
+                            if i > 0 {
+                                v.push(sep.clone());
+                            }
+                            v.push(item);
+                        }
+                        return Some(v);
+                    }
+                    if self.is_psycopg_sql(object) {
+                        return Some(Str::hole(Hole::Safe("psycopg.sql".into()), pos));
+                    }
+                    // A generator/comprehension of constants, or `[...] * n`.
+                    if let Some(body) = self.comprehension_body(arg) {
+                        if self.eval(body, f).is_some_and(|b| b.is_constant()) {
+                            return Some(Str::hole(Hole::Safe("repeated constant".into()), pos));
+                        }
+                        if self.is_numeric(body) {
+                            return Some(Str::hole(Hole::Safe("numeric join".into()), pos));
+                        }
+                    }
+                    if let Some(v) = self.eval(arg, f).filter(|v| v.dynamic().is_none()) {
+                        return Some(v);
+                    }
+                    return Some(Str::hole(Hole::Dynamic("str.join".into()), pos));
+                }
+                "strip" | "lstrip" | "rstrip" | "upper" | "lower" | "dedent" => {
+                    return self.eval(object, f);
+                }
+                _ => {}
+            }
+        }
+        if name == "dedent" || name == "SQL" || name == "text" || name == "str" {
+            let a = *positional.first()?;
+            if name == "str" && self.is_numeric(a) {
+                return Some(Str::hole(Hole::Safe("str(number)".into()), pos));
+            }
+            return self.eval(a, f);
+        }
+        if let Some((_, api)) = ESCAPERS.iter().find(|(k, _)| *k == name) {
+            return Some(Str::hole(Hole::Safe((*api).to_string()), pos));
+        }
+        None
+    }
+
+    fn list_items(&self, n: Node, f: &Frame) -> Option<Vec<Str>> {
+        if n.kind() != "list" && n.kind() != "tuple" {
+            return None;
+        }
+        children(n)
+            .into_iter()
+            .map(|c| {
+                Some(
+                    self.eval(c, f)
+                        .unwrap_or_else(|| self.operand(c, f, "str.join")),
+                )
+            })
+            .collect()
+    }
+
+    fn comprehension_body<'t>(&self, n: Node<'t>) -> Option<Node<'t>> {
+        match n.kind() {
+            "generator_expression" | "list_comprehension" => n.child_by_field_name("body"),
+            "binary_operator" => Some(n).filter(|_| {
+                n.child_by_field_name("operator")
+                    .is_some_and(|o| self.t(o) == "*")
+            }),
+            _ => None,
+        }
+    }
+
+    /// `sql.SQL(...)` / `SQL(...)` / `sql.Composed(...)` (psycopg 2 and 3).
+    fn is_psycopg_sql(&self, n: Node) -> bool {
+        n.kind() == "call"
+            && n.child_by_field_name("function")
+                .is_some_and(|c| matches!(method_name(self.t(c)), "SQL" | "Composed"))
+    }
+
+    fn is_psycopg_call(&self, n: Node) -> bool {
+        n.kind() == "call"
+            && n.child_by_field_name("function").is_some_and(|c| {
+                matches!(
+                    method_name(self.t(c)),
+                    "Identifier" | "Literal" | "Placeholder" | "SQL" | "Composed"
+                )
+            })
+    }
+
+    fn string(&self, n: Node, f: &Frame) -> Str {
+        let pos = position(n, self.src);
+        let mut v = Str::empty(pos);
+        let prefix: String = children(n)
+            .first()
+            .filter(|c| c.kind() == "string_start")
+            .map(|c| {
+                self.t(*c)
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect::<String>()
+                    .to_lowercase()
+            })
+            .unwrap_or_default();
+        let raw = prefix.contains('r');
+        let fstring = prefix.contains('f');
+        for c in children(n) {
+            match c.kind() {
+                "string_content" => {
+                    let mut s = self.t(c).to_string();
+                    if fstring {
+                        s = s.replace("{{", "{").replace("}}", "}");
+                    }
+                    if !raw {
+                        s = unescape_c(&s);
+                    }
+                    v.push_text(&s);
+                }
+                "interpolation" => {
+                    let Some(e) = c.child_by_field_name("expression") else {
+                        v.push_hole(Hole::Dynamic("f-string".into()));
+                        continue;
+                    };
+                    let spec = c
+                        .child_by_field_name("format_specifier")
+                        .map(|s| self.t(s).trim_start_matches(':').to_string())
+                        .unwrap_or_default();
+                    let numeric_spec = spec
+                        .chars()
+                        .last()
+                        .is_some_and(|x| matches!(x, 'd' | 'f' | 'e' | 'g' | 'x' | 'n' | '%'));
+                    match self.eval(e, f) {
+                        Some(mut s) if s.dynamic().is_some() => {
+                            s.relabel_dynamic("f-string");
+                            v.push(s)
+                        }
+                        Some(s) => v.push(s),
+                        None if numeric_spec || self.is_numeric(e) => {
+                            v.push_hole(Hole::Safe("f-string numeric".into()))
+                        }
+                        None => v.push_hole(Hole::Dynamic("f-string".into())),
+                    }
+                }
+                _ => {}
+            }
+        }
+        v
+    }
+
+    // ----------------------------------------------------------------- statements
+
+    fn visit_block(&mut self, n: Node, f: &mut Frame) {
+        for c in children(n) {
+            self.visit(c, f);
+        }
+    }
+
+    fn visit(&mut self, n: Node, f: &mut Frame) {
+        match n.kind() {
+            "function_definition" => {
+                let name = n.child_by_field_name("name").map(|x| self.t(x).to_string());
+                let mut inner = Frame::new(name);
+                if let Some(body) = n.child_by_field_name("body") {
+                    self.visit_block(body, &mut inner);
+                }
+                self.flush(inner);
+            }
+            "expression_statement" => {
+                let Some(e) = n.named_child(0) else { return };
+                match e.kind() {
+                    // A bare string is a docstring or a no-op, never a query.
+                    "string" | "concatenated_string" => {}
+                    "assignment" => self.assignment(e, f),
+                    "augmented_assignment" => self.augmented(e, f),
+                    _ => self.visit_expr(e, f, false),
+                }
+            }
+            "return_statement" => {
+                for c in children(n) {
+                    self.visit_expr(c, f, false);
+                }
+            }
+            "comment" | "import_statement" | "import_from_statement" => {}
+            "decorated_definition"
+            | "class_definition"
+            | "block"
+            | "if_statement"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "with_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "except_clause"
+            | "finally_clause"
+            | "match_statement"
+            | "case_clause" => {
+                for c in children(n) {
+                    self.visit(c, f);
+                }
+            }
+            _ => self.visit_expr(n, f, false),
+        }
+    }
+
+    fn assignment(&mut self, a: Node, f: &mut Frame) {
+        let (Some(left), Some(right)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        if matches!(left.kind(), "identifier" | "attribute")
+            && let Some(v) = self.eval(right, f)
+        {
+            let name = self.t(left).to_string();
+            f.scope.assign(&name, v);
+            if !f.pending.contains(&name) {
+                f.pending.push(name);
+            }
+            // Sinks inside the building expression (rare) are still visited.
+            self.visit_calls_within(right, f);
+            return;
+        }
+        self.visit_expr(right, f, false);
+    }
+
+    fn augmented(&mut self, a: Node, f: &mut Frame) {
+        let (Some(left), Some(right)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        let name = self.t(left).to_string();
+        let op = a
+            .child_by_field_name("operator")
+            .map(|o| self.t(o))
+            .unwrap_or("");
+        if op == "+=" && f.scope.get(&name).is_some() {
+            let v = self.operand(right, f, "+=");
+            f.scope.append(&name, v);
+            if !f.pending.contains(&name) {
+                f.pending.push(name);
+            }
+            return;
+        }
+        self.visit_expr(right, f, false);
+    }
+
+    /// Visits calls nested in an expression (arguments of a sink inside a string building
+    /// expression are rare, but a sink anywhere must be seen).
+    fn visit_calls_within(&mut self, n: Node, f: &mut Frame) {
+        if n.kind() == "call" && self.sink_of(n).is_some() {
+            self.visit_expr(n, f, true);
+            return;
+        }
+        for c in children(n) {
+            self.visit_calls_within(c, f);
+        }
+    }
+
+    fn sink_of(&self, call: Node) -> Option<String> {
+        let func = call.child_by_field_name("function")?;
+        let name = method_name(self.t(func));
+        SINKS.contains(&name).then(|| self.t(func).to_string())
+    }
+
+    /// An expression in statement or argument position. A string-building expression that
+    /// is not assigned to a variable is a candidate where it stands (unless it is a message
+    /// for a logger/print); calls to sinks report their SQL argument.
+    fn visit_expr(&mut self, n: Node, f: &mut Frame, in_message: bool) {
+        match n.kind() {
+            "call" => {
+                let Some(args) = n.child_by_field_name("arguments") else {
+                    return;
+                };
+                if let Some(sink) = self.sink_of(n) {
+                    self.sink_call(n, args, sink, f);
+                    return;
+                }
+                let name = n
+                    .child_by_field_name("function")
+                    .map(|c| method_name(self.t(c)).to_string())
+                    .unwrap_or_default();
+                let message = in_message
+                    || MESSAGE_CALLS.contains(&name.as_str())
+                    || name.ends_with("Error")
+                    || name.ends_with("Exception");
+                if let Some(func) = n.child_by_field_name("function") {
+                    // `cur.execute(q).fetchall()`: the sink is the receiver.
+                    self.visit_expr(func, f, message);
+                }
+                for a in children(args) {
+                    let a = if a.kind() == "keyword_argument" {
+                        match a.child_by_field_name("value") {
+                            Some(v) => v,
+                            None => continue,
+                        }
+                    } else {
+                        a
+                    };
+                    self.visit_expr(a, f, message);
+                }
+            }
+            "string" | "concatenated_string" | "binary_operator" => {
+                if in_message {
+                    return;
+                }
+                if let Some(v) = self
+                    .eval(n, f)
+                    .filter(|v| !v.constant_text().trim().is_empty())
+                {
+                    self.out.push(v.into_candidate(None, None, f.name.clone()));
+                    return;
+                }
+                for c in children(n) {
+                    self.visit_expr(c, f, in_message);
+                }
+            }
+            "identifier" => {}
+            "lambda" | "function_definition" => {}
+            _ => {
+                for c in children(n) {
+                    self.visit_expr(c, f, in_message);
+                }
+            }
+        }
+    }
+
+    fn sink_call(&mut self, call: Node, args: Node, sink: String, f: &mut Frame) {
+        let all = children(args);
+        let mut sql_arg = all
+            .iter()
+            .copied()
+            .find(|a| a.kind() != "keyword_argument" && a.kind() != "comment");
+        if sql_arg.is_none() {
+            // `execute(query=...)`, `execute(operation=...)`, `text(sql=...)`.
+            sql_arg = all.iter().copied().find_map(|a| {
+                let k = a.child_by_field_name("name")?;
+                matches!(
+                    self.t(k),
+                    "query" | "sql" | "operation" | "statement" | "text"
+                )
+                .then(|| a.child_by_field_name("value"))
+                .flatten()
+            });
+        }
+        if let Some(func) = call.child_by_field_name("function") {
+            self.visit_expr(func, f, false);
+        }
+        let Some(sql_arg) = sql_arg else { return };
+        let bind_args = all
+            .iter()
+            .copied()
+            .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+            .nth(1)
+            .and_then(|p| match p.kind() {
+                "tuple" | "list" | "dictionary" => Some(children(p).len()),
+                _ => None,
+            });
+        match self.eval(sql_arg, f) {
+            Some(v) => {
+                if matches!(sql_arg.kind(), "identifier" | "attribute") {
+                    let name = self.t(sql_arg).to_string();
+                    f.pending.retain(|p| *p != name);
+                }
+                self.out
+                    .push(v.into_candidate(Some(sink), bind_args, f.name.clone()));
+            }
+            None => self.visit_expr(sql_arg, f, false),
+        }
+        for a in all.into_iter().skip(1) {
+            if a.id() != sql_arg.id() {
+                self.visit_expr(a, f, false);
+            }
+        }
+    }
+
+    /// Variables that held SQL and reached no sink are candidates too (the SQL may be run
+    /// by a helper); `scan_file` keeps only those that look like SQL.
+    fn flush(&mut self, f: Frame) {
+        let mut seen = HashSet::new();
+        for name in &f.pending {
+            if !seen.insert(name) {
+                continue;
+            }
+            if let Some(v) = f.scope.get(name)
+                && looks_like_sql(&v.sql())
+            {
+                self.out
+                    .push(v.clone().into_candidate(None, None, f.name.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::candidate::Construction;
+
+    fn extract(src: &str) -> Vec<Candidate> {
+        PythonExtractor.extract(src)
+    }
+
+    fn one(src: &str) -> Candidate {
+        let c = extract(src);
+        assert_eq!(c.len(), 1, "{c:#?}");
+        c.into_iter().next().unwrap_or_else(|| unreachable!())
+    }
+
+    #[test]
+    fn literal_with_placeholders_is_constant() {
+        let c = one(
+            "def f(cur, uid):\n    cur.execute(\"SELECT * FROM users WHERE id = %s\", (uid,))\n",
+        );
+        assert_eq!(c.construction, Construction::Constant);
+        assert_eq!(c.sql, "SELECT * FROM users WHERE id = %s");
+        assert_eq!(c.sink.as_deref(), Some("cur.execute"));
+        assert_eq!(c.bind_args, Some(1));
+        assert_eq!((c.line, c.column), (2, 17));
+        assert_eq!(c.function.as_deref(), Some("f"));
+    }
+
+    #[test]
+    fn fstring_with_a_parameter_is_dynamic() {
+        let c = one(
+            "def f(cur, name):\n    q = f\"SELECT * FROM users WHERE name = '{name}'\"\n    cur.execute(q)\n",
+        );
+        assert_eq!(
+            c.construction,
+            Construction::Dynamic {
+                how: "f-string".into()
+            }
+        );
+        assert_eq!(c.line, 2);
+        assert_eq!(c.sql, "SELECT * FROM users WHERE name = '__zg_dyn_0__'");
+    }
+
+    #[test]
+    fn constant_folding() {
+        let src = "TABLE = 'users'\nCOLS = 'id, name'\n\ndef f(cur):\n    cur.execute('SELECT ' + COLS + ' FROM ' + TABLE)\n    cur.execute(f'SELECT {COLS} FROM {TABLE} WHERE id = %s', (1,))\n    cur.execute('SELECT %s FROM users' % COLS)\n    cur.execute('SELECT {} FROM {}'.format(COLS, TABLE))\n";
+        let c = extract(src);
+        assert_eq!(c.len(), 4, "{c:#?}");
+        assert!(
+            c.iter().all(|c| c.construction == Construction::Constant),
+            "{c:#?}"
+        );
+        assert_eq!(c[0].sql, "SELECT id, name FROM users");
+        assert_eq!(c[1].sql, "SELECT id, name FROM users WHERE id = %s");
+    }
+
+    #[test]
+    fn every_building_construct_is_dynamic() {
+        let src = "def f(cur, x):\n    cur.execute('SELECT * FROM users WHERE name = ' + x)\n    cur.execute('SELECT * FROM users WHERE name = %s' % x)\n    cur.execute('SELECT * FROM users WHERE name = {}'.format(x))\n    cur.execute(\"SELECT * FROM users WHERE id IN (%s)\" % \",\".join(x))\n";
+        let hows: Vec<String> = extract(src)
+            .into_iter()
+            .map(|c| match c.construction {
+                Construction::Dynamic { how } => how,
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            hows,
+            vec!["concatenation", "%-formatting", ".format()", "%-formatting"]
+        );
+    }
+
+    #[test]
+    fn plus_equals_builder() {
+        let c = one(
+            "def f(cur, name):\n    q = 'SELECT * FROM users WHERE 1=1'\n    if name:\n        q += \" AND name = '\" + name + \"'\"\n    cur.execute(q)\n",
+        );
+        assert!(
+            matches!(c.construction, Construction::Dynamic { .. }),
+            "{c:#?}"
+        );
+        assert_eq!(c.line, 2);
+    }
+
+    #[test]
+    fn safe_apis_and_numbers() {
+        let src = "from psycopg import sql\n\ndef f(cur, t, n, ids):\n    cur.execute(sql.SQL('SELECT * FROM {} WHERE id = %s').format(sql.Identifier(t)), (1,))\n    cur.execute('SELECT * FROM users LIMIT %d' % n)\n    cur.execute(f'SELECT * FROM users LIMIT {int(n)}')\n    cur.execute('SELECT * FROM users WHERE id IN (%s)' % ','.join(['%s'] * len(ids)), ids)\n";
+        let c = extract(src);
+        assert_eq!(c.len(), 4, "{c:#?}");
+        for x in &c {
+            assert!(
+                matches!(x.construction, Construction::SafeIdentifier { .. }),
+                "{x:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn docstrings_messages_and_parameters_are_not_candidates() {
+        let src = "def f(cur, query, x):\n    \"\"\"Select rows from the table where x.\"\"\"\n    log.info(f'SELECT from {x} failed')\n    cur.execute(query)\n    raise ValueError('select from where ' + x)\n";
+        assert!(extract(src).is_empty(), "{:#?}", extract(src));
+    }
+
+    #[test]
+    fn unconsumed_sql_variables_and_returns_are_candidates() {
+        let src = "def build(x):\n    return 'SELECT * FROM users WHERE id = ' + x\n\ndef g(x):\n    q = f'DELETE FROM users WHERE id = {x}'\n    run(q)\n";
+        let c = extract(src);
+        assert_eq!(c.len(), 2, "{c:#?}");
+        assert_eq!((c[0].line, c[1].line), (2, 5));
+        assert!(c.iter().all(|c| c.sink.is_none()));
+    }
+
+    #[test]
+    fn broken_source_does_not_panic() {
+        for src in [
+            "def (:\n  cur.execute(f'SELECT {",
+            "\"\"\"",
+            "x = '\\",
+            "cur.execute(",
+            "f'{'",
+        ] {
+            let _ = extract(src);
+        }
+    }
+}
