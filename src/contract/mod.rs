@@ -107,13 +107,54 @@ pub fn contract_files(path: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
 }
 
 /// Loads and merges contract sources given as (display name, text).
+///
+/// Files are parsed in parallel, a few at a time (as many as there are threads): a parsed
+/// YAML tree with positions is ~30 times the size of its text, so holding every file's
+/// tree at once would dominate memory on a large database's contracts.
 pub fn load_sources(sources: &[(String, String)]) -> Result<ContractSet, ContractErrors> {
-    let mut loader = Loader::default();
-    for (idx, (name, text)) in sources.iter().enumerate() {
-        loader.files.push(name.clone());
-        loader.load_file(idx, text);
+    use rayon::prelude::*;
+    let mut loader = Loader {
+        files: sources.iter().map(|(name, _)| name.clone()).collect(),
+        ..Default::default()
+    };
+    let batch = rayon::current_num_threads().max(1);
+    let indexed: Vec<(usize, &(String, String))> = sources.iter().enumerate().collect();
+    for chunk in indexed.chunks(batch) {
+        let parsed: Vec<(usize, Result<Node, ContractError>)> = chunk
+            .par_iter()
+            .map(|(idx, (name, text))| (*idx, parse_file(*idx, name, text)))
+            .collect();
+        for (idx, node) in parsed {
+            match node {
+                Ok(node) => loader.load_file(idx, &node),
+                Err(e) => loader.errors.push(e),
+            }
+        }
     }
     loader.finish()
+}
+
+/// Parses one contract file into a YAML tree with positions.
+fn parse_file(source: usize, file: &str, text: &str) -> Result<Node, ContractError> {
+    let text = quote_parenthesised_flow_values(text);
+    marked_yaml::parse_yaml_with_options(
+        source,
+        text.as_ref(),
+        marked_yaml::LoaderOptions::default()
+            .error_on_duplicate_keys(true)
+            .toplevel_mapping(),
+    )
+    .map_err(|e| {
+        let (line, column, message) = load_error_parts(&e);
+        ContractError {
+            location: Location {
+                file: file.to_string(),
+                line,
+                column,
+            },
+            message,
+        }
+    })
 }
 
 /// Reads the files and loads them; an unreadable file is an error of the run like any other.
@@ -249,23 +290,8 @@ impl Loader {
         }
     }
 
-    fn load_file(&mut self, source: usize, text: &str) {
+    fn load_file(&mut self, source: usize, node: &Node) {
         let file = self.files[source].clone();
-        let text = quote_parenthesised_flow_values(text);
-        let node = match marked_yaml::parse_yaml_with_options(
-            source,
-            text.as_ref(),
-            marked_yaml::LoaderOptions::default()
-                .error_on_duplicate_keys(true)
-                .toplevel_mapping(),
-        ) {
-            Ok(n) => n,
-            Err(e) => {
-                let (line, column, message) = load_error_parts(&e);
-                self.err(Location { file, line, column }, message);
-                return;
-            }
-        };
         let Some(map) = node.as_mapping() else {
             self.err_at(node.span(), "a contract file must be a mapping");
             return;

@@ -90,6 +90,16 @@ fn python_fixture_findings_are_exact() {
 }
 
 #[test]
+fn go_fixture_findings_are_exact() {
+    check_language("go");
+}
+
+#[test]
+fn java_fixture_findings_are_exact() {
+    check_language("java");
+}
+
+#[test]
 fn suppressions_are_counted_and_inventory_lists_queries() {
     let (_, report) = scan_json("fixtures/scan/python", &[]);
     assert_eq!(report["summary"]["suppressed"], 1);
