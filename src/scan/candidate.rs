@@ -44,6 +44,12 @@ pub trait Extractor: Send + Sync {
     fn extensions(&self) -> &'static [&'static str];
     /// Every candidate in one file. Must not panic on any input (broken source included).
     fn extract(&self, source: &str) -> Vec<Candidate>;
+    /// Names of the database calls this extractor treats as sinks. A file that calls none
+    /// of them and has no string starting like a SQL statement cannot hold a candidate and
+    /// is not parsed (see `scan::prefilter`). Empty: every file is parsed.
+    fn sinks(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// The placeholder extractors put where a non-constant part was.
@@ -134,7 +140,8 @@ pub fn looks_like_sql(text: &str) -> bool {
         return false;
     };
     let rest = &lower[first.len()..];
-    if !rest.starts_with(|c: char| c.is_whitespace()) && !rest.is_empty() {
+    // A lone keyword ("truncate", "update") is a word, not a statement.
+    if !rest.starts_with(|c: char| c.is_whitespace()) || rest.trim().is_empty() {
         return false;
     }
     needs.iter().any(|w| {
@@ -167,5 +174,7 @@ mod tests {
         assert!(!looks_like_sql("Update your profile settings"));
         assert!(!looks_like_sql("deleted from the list"));
         assert!(!looks_like_sql("selection"));
+        assert!(!looks_like_sql("truncate"));
+        assert!(!looks_like_sql("update "));
     }
 }

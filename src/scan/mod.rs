@@ -4,6 +4,7 @@
 
 pub mod candidate;
 pub mod lang;
+pub mod prefilter;
 pub mod sql;
 
 use std::collections::BTreeSet;
@@ -149,6 +150,13 @@ fn files(
 /// Scans the repository.
 pub fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let extractors = lang::extractors();
+    let fronts: Vec<Front> = extractors
+        .iter()
+        .map(|e| Front {
+            extractor: e.as_ref(),
+            prefilter: prefilter::Prefilter::new(e.sinks()),
+        })
+        .collect();
     let mut exts: BTreeSet<&str> = BTreeSet::new();
     exts.insert("sql");
     for e in &extractors {
@@ -161,7 +169,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
             let text = std::fs::read(path).map_err(|e| format!("{rel}: cannot read: {e}"))?;
             // Non-UTF-8 bytes are replaced: a string literal's position still holds.
             let text = String::from_utf8_lossy(&text);
-            Ok(scan_file(rel, &text, &extractors, opts))
+            Ok(scan_file(rel, &text, &fronts, opts))
         })
         .collect();
     let mut result = ScanResult {
@@ -212,15 +220,20 @@ struct FileResult {
     tally: Tally,
 }
 
-fn extractor_for<'a>(rel: &str, extractors: &'a [Box<dyn Extractor>]) -> Option<&'a dyn Extractor> {
+/// A language front end and its prefilter.
+struct Front<'a> {
+    extractor: &'a dyn Extractor,
+    prefilter: Option<prefilter::Prefilter>,
+}
+
+fn front_for<'a, 'b>(rel: &str, fronts: &'b [Front<'a>]) -> Option<&'b Front<'a>> {
     let ext = Path::new(rel)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("");
-    extractors
+    fronts
         .iter()
-        .find(|e| e.extensions().contains(&ext))
-        .map(|b| b.as_ref())
+        .find(|f| f.extractor.extensions().contains(&ext))
 }
 
 fn is_migration_path(rel: &str) -> bool {
@@ -266,12 +279,7 @@ fn is_ddl(sql: &str) -> bool {
         || sql.trim_start().to_lowercase().starts_with("select set_")
 }
 
-fn scan_file(
-    rel: &str,
-    text: &str,
-    extractors: &[Box<dyn Extractor>],
-    opts: &ScanOptions,
-) -> FileResult {
+fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> FileResult {
     let lines: Vec<&str> = text.lines().collect();
     let (candidates, is_sql_file) = if rel.ends_with(".sql") {
         let c = split_statements(text)
@@ -288,9 +296,11 @@ fn scan_file(
             .collect();
         (c, true)
     } else {
-        match extractor_for(rel, extractors) {
-            Some(e) => (e.extract(text), false),
-            None => (Vec::new(), false),
+        match front_for(rel, fronts) {
+            Some(f) if f.prefilter.as_ref().is_none_or(|p| p.may_hold_sql(text)) => {
+                (f.extractor.extract(text), false)
+            }
+            _ => (Vec::new(), false),
         }
     };
     let mut fr = FileResult {

@@ -100,6 +100,16 @@ fn java_fixture_findings_are_exact() {
 }
 
 #[test]
+fn javascript_fixture_findings_are_exact() {
+    check_language("javascript");
+}
+
+#[test]
+fn rust_fixture_findings_are_exact() {
+    check_language("rust");
+}
+
+#[test]
 fn suppressions_are_counted_and_inventory_lists_queries() {
     let (_, report) = scan_json("fixtures/scan/python", &[]);
     assert_eq!(report["summary"]["suppressed"], 1);

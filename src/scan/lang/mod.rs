@@ -4,7 +4,9 @@ pub mod common;
 pub mod flow;
 pub mod go;
 pub mod java;
+pub mod javascript;
 pub mod python;
+pub mod rust;
 
 use super::candidate::Extractor;
 
@@ -14,5 +16,9 @@ pub fn extractors() -> Vec<Box<dyn Extractor>> {
         Box::new(python::PythonExtractor),
         Box::new(go::GoExtractor),
         Box::new(java::JavaExtractor),
+        Box::new(javascript::JavaScriptExtractor),
+        Box::new(javascript::TypeScriptExtractor),
+        Box::new(javascript::TsxExtractor),
+        Box::new(rust::RustExtractor),
     ]
 }

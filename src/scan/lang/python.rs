@@ -1,6 +1,7 @@
 //! Python front end: strings, f-strings, `%`/`.format()`/`+` building, psycopg's `sql`
 //! composition, followed through local variables to DB-API/asyncpg/SQLAlchemy/Django calls.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -18,6 +19,10 @@ impl Extractor for PythonExtractor {
         &["py", "pyi"]
     }
 
+    fn sinks(&self) -> &'static [&'static str] {
+        SINKS
+    }
+
     fn extract(&self, source: &str) -> Vec<Candidate> {
         let Some(tree) = parse(source, tree_sitter_python::LANGUAGE.into()) else {
             return Vec::new();
@@ -26,6 +31,7 @@ impl Extractor for PythonExtractor {
             src: source,
             module: Scope::default(),
             out: Vec::new(),
+            depth: Cell::new(0),
         };
         let root = tree.root_node();
         w.collect_module_constants(root);
@@ -121,7 +127,12 @@ struct Walker<'s> {
     src: &'s str,
     module: Scope,
     out: Vec<Candidate>,
+    /// Current nesting of `eval` / `visit_expr`.
+    depth: Cell<usize>,
 }
+
+/// Deeper expressions are not followed (each level costs stack; rayon threads have 2 MiB).
+const MAX_DEPTH: usize = 200;
 
 impl<'s> Walker<'s> {
     fn t(&self, n: Node) -> &'s str {
@@ -182,6 +193,17 @@ impl<'s> Walker<'s> {
     /// The abstract string value of an expression; `None` when it is not a string we can
     /// see (a parameter, a call result, ...).
     fn eval(&self, n: Node, f: &Frame) -> Option<Str> {
+        // Deeply nested expressions (generated code) are not followed: bounded stack.
+        if self.depth.get() > MAX_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_inner(n, f);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_inner(&self, n: Node, f: &Frame) -> Option<Str> {
         let pos = position(n, self.src);
         match n.kind() {
             "string" => Some(self.string(n, f)),
@@ -216,10 +238,16 @@ impl<'s> Walker<'s> {
     /// An operand that is not a visible string: a numeric conversion is safe, anything
     /// else is dynamic.
     fn operand(&self, n: Node, f: &Frame, how: &str) -> Str {
-        let pos = position(n, self.src);
-        if let Some(v) = self.eval(n, f) {
-            return v;
+        match self.eval(n, f) {
+            Some(v) => v,
+            None => self.unknown(n, how),
         }
+    }
+
+    /// An operand `eval` could not see: safe if numeric, else dynamic. Never evaluates
+    /// again (re-evaluating each side of `a + b + c + ...` would be exponential).
+    fn unknown(&self, n: Node, how: &str) -> Str {
+        let pos = position(n, self.src);
         if self.is_numeric(n) {
             return Str::hole(Hole::Safe(format!("{}()", self.callee_name(n))), pos);
         }
@@ -266,8 +294,8 @@ impl<'s> Walker<'s> {
                 if l.is_none() && r.is_none() {
                     return None;
                 }
-                let l = l.unwrap_or_else(|| self.operand(left, f, "concatenation"));
-                let r = r.unwrap_or_else(|| self.operand(right, f, "concatenation"));
+                let l = l.unwrap_or_else(|| self.unknown(left, "concatenation"));
+                let r = r.unwrap_or_else(|| self.unknown(right, "concatenation"));
                 let mut v = l.concat(r);
                 let pos = position(n, self.src);
                 (v.line, v.column) = pos;
@@ -550,6 +578,15 @@ impl<'s> Walker<'s> {
     }
 
     fn visit(&mut self, n: Node, f: &mut Frame) {
+        if self.depth.get() > MAX_DEPTH {
+            return;
+        }
+        self.depth.set(self.depth.get() + 1);
+        self.visit_inner(n, f);
+        self.depth.set(self.depth.get() - 1);
+    }
+
+    fn visit_inner(&mut self, n: Node, f: &mut Frame) {
         match n.kind() {
             "function_definition" => {
                 let name = n.child_by_field_name("name").map(|x| self.t(x).to_string());
@@ -664,6 +701,15 @@ impl<'s> Walker<'s> {
     /// is not assigned to a variable is a candidate where it stands (unless it is a message
     /// for a logger/print); calls to sinks report their SQL argument.
     fn visit_expr(&mut self, n: Node, f: &mut Frame, in_message: bool) {
+        if self.depth.get() > MAX_DEPTH {
+            return;
+        }
+        self.depth.set(self.depth.get() + 1);
+        self.visit_expr_inner(n, f, in_message);
+        self.depth.set(self.depth.get() - 1);
+    }
+
+    fn visit_expr_inner(&mut self, n: Node, f: &mut Frame, in_message: bool) {
         match n.kind() {
             "call" => {
                 let Some(args) = n.child_by_field_name("arguments") else {
@@ -899,6 +945,19 @@ mod tests {
         assert_eq!(c.len(), 2, "{c:#?}");
         assert_eq!((c[0].line, c[1].line), (2, 5));
         assert!(c.iter().all(|c| c.sink.is_none()));
+    }
+
+    #[test]
+    fn long_chains_and_deep_nesting_are_bounded() {
+        let chain: Vec<String> = (0..3000).map(|i| format!("a{i}")).collect();
+        let src = format!(
+            "def f(cur):\n    x = {}\n    cur.execute('SELECT 1 FROM t WHERE a = ' + x)\n",
+            chain.join(" + ")
+        );
+        let c = extract(&src);
+        assert_eq!(c.len(), 1);
+        let nested = format!("x = {}1{}\n", "(".repeat(3000), ")".repeat(3000));
+        let _ = extract(&nested);
     }
 
     #[test]

@@ -1,0 +1,150 @@
+//! A cheap pass over a source file's bytes that decides whether parsing it can yield a
+//! candidate at all, like ripgrep's literal prefilter: most files of a large repository
+//! hold no SQL, and a tree-sitter parse costs far more than this search.
+//!
+//! A candidate either reaches a sink call (so the file names the sink, followed by `(`) or
+//! its text reads as a SQL statement (`looks_like_sql`), which means some string starts
+//! with a statement keyword: a quote character, then only whitespace, `(` or escaped
+//! newlines/tabs, then the keyword. The test is a superset of both, so skipping a file that
+//! fails it loses nothing the extractors would report. It never decides what is SQL.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::candidate::looks_like_sql;
+
+/// Statement keywords a SQL string can start with (as in `looks_like_sql`).
+const KEYWORDS: &[&str] = &[
+    "select", "insert", "update", "delete", "with", "merge", "upsert", "replace", "create",
+    "alter", "drop", "truncate", "copy", "grant", "revoke", "explain", "call",
+];
+
+/// How far after a keyword `looks_like_sql` may look for the word the statement needs;
+/// raw source text, so the next literals of a concatenation are included.
+const WINDOW: usize = 600;
+
+pub struct Prefilter {
+    keywords: AhoCorasick,
+    /// `None`: the extractor declared no sinks, so every file is parsed.
+    sinks: Option<AhoCorasick>,
+}
+
+impl Prefilter {
+    pub fn new(sinks: &[&str]) -> Option<Prefilter> {
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(KEYWORDS)
+            .ok()?;
+        let sinks = if sinks.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(sinks).ok()?)
+        };
+        Some(Prefilter { keywords, sinks })
+    }
+
+    /// False only when no candidate can come out of this text.
+    pub fn may_hold_sql(&self, text: &str) -> bool {
+        let Some(sinks) = &self.sinks else {
+            return true;
+        };
+        let bytes = text.as_bytes();
+        for m in sinks.find_iter(text) {
+            let before_ok = m.start() == 0 || !is_ident(bytes[m.start() - 1]);
+            let rest = &bytes[m.end()..];
+            let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            // `execute(`, `query!(`, `Query(`; not `executed` or `query_cache`.
+            let call = matches!(
+                rest.get(skip),
+                Some(b'(') | Some(b'!') | Some(b'<') | Some(b'`')
+            );
+            if before_ok && call {
+                return true;
+            }
+        }
+        for m in self.keywords.find_iter(text) {
+            if m.end() < bytes.len() && is_ident(bytes[m.end()]) {
+                continue;
+            }
+            if !after_quote(&bytes[..m.start()]) {
+                continue;
+            }
+            let kw = &text[m.start()..m.end()];
+            if kw.eq_ignore_ascii_case("select") {
+                // `"SELECT *" + " FROM t"`: the needed word may be in a later literal.
+                return true;
+            }
+            let mut end = (m.start() + WINDOW).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            // Escaped whitespace in the source reads as whitespace in the string.
+            let window = text[m.start()..end]
+                .replace("\\n", " ")
+                .replace("\\t", " ")
+                .replace("\\r", " ");
+            if looks_like_sql(&window) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether the text before a keyword ends with a quote followed only by whitespace, `(`,
+/// or the escapes `\n`, `\r`, `\t`.
+fn after_quote(before: &[u8]) -> bool {
+    let mut i = before.len();
+    let mut steps = 0;
+    while i > 0 && steps < 64 {
+        steps += 1;
+        let b = before[i - 1];
+        match b {
+            b'"' | b'\'' | b'`' => return true,
+            b' ' | b'\t' | b'\n' | b'\r' | b'(' => i -= 1,
+            b'n' | b'r' | b't' if i >= 2 && before[i - 2] == b'\\' => i -= 2,
+            _ => return false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pf() -> Prefilter {
+        Prefilter::new(&["execute", "Query"]).unwrap_or_else(|| unreachable!())
+    }
+
+    #[test]
+    fn keeps_files_that_may_hold_sql() {
+        let p = pf();
+        assert!(p.may_hold_sql("x = \"SELECT *\" + \" FROM t\""));
+        assert!(p.may_hold_sql("q = f'''\n    update users set a = 1'''"));
+        assert!(p.may_hold_sql("s := `\\n\\tDELETE FROM t`"));
+        assert!(p.may_hold_sql("s = (\"( insert into t values (1)\")"));
+        assert!(p.may_hold_sql("s = 'DELETE\\nFROM t'"));
+        assert!(p.may_hold_sql("cur.execute(q)"));
+        assert!(p.may_hold_sql("rows, err := db.Query (q)"));
+    }
+
+    #[test]
+    fn skips_files_that_cannot() {
+        let p = pf();
+        assert!(!p.may_hold_sql("d.update(x)\nprint('Update your profile')"));
+        assert!(!p.may_hold_sql("selected = items.select_related('a')"));
+        assert!(!p.may_hold_sql("self.executed = True; query_cache = {}"));
+        assert!(!p.may_hold_sql("msg = 'delete the file'"));
+    }
+
+    #[test]
+    fn no_sinks_means_no_filter() {
+        let p = Prefilter::new(&[]).unwrap_or_else(|| unreachable!());
+        assert!(p.may_hold_sql("nothing here"));
+    }
+}
