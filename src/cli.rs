@@ -246,6 +246,7 @@ fn scan_into(
     repo: Option<&Path>,
     cfg: Option<&(PathBuf, Config)>,
     set: Option<&ContractSet>,
+    verbose: bool,
 ) {
     let scan_cfg = cfg.and_then(|(_, c)| c.scan.clone()).unwrap_or_default();
     let (root, paths) = match repo {
@@ -268,6 +269,14 @@ fn scan_into(
     };
     match crate::scan::scan(&opts) {
         Ok(r) => {
+            if verbose {
+                eprintln!(
+                    "zerogap: scan: {} file(s) read, {} parsed, {} queries",
+                    r.files,
+                    r.parsed,
+                    r.queries.len()
+                );
+            }
             b.queries = r.inventory();
             b.suppressed += r.suppressed;
             b.tally(Check::Queries, r.tally);
@@ -307,7 +316,13 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         contracts: set.as_ref().map(|s| s.files.clone()).unwrap_or_default(),
         ..Default::default()
     };
-    scan_into(&mut b, args.path.as_deref(), cfg.as_ref(), set.as_ref());
+    scan_into(
+        &mut b,
+        args.path.as_deref(),
+        cfg.as_ref(),
+        set.as_ref(),
+        args.output.verbose > 0,
+    );
     let report = b.build(fail, now_utc());
     emit(&report, &args.output)?;
     Ok(report.exit_code(fail))
@@ -448,7 +463,13 @@ fn run_check(args: CheckArgs) -> Result<i32> {
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
     if !args.no_scan {
-        scan_into(&mut b, args.repo.as_deref(), cfg.as_ref(), Some(&set));
+        scan_into(
+            &mut b,
+            args.repo.as_deref(),
+            cfg.as_ref(),
+            Some(&set),
+            args.output.verbose > 0,
+        );
     }
     let report = b.build(fail, now_utc());
     emit(&report, &args.output)?;

@@ -61,6 +61,8 @@ pub struct ScanResult {
     pub tally: Tally,
     /// Files that could not be read (reported, never silently skipped).
     pub errors: Vec<String>,
+    /// Source files parsed (the others could not hold a candidate, see `prefilter`).
+    pub parsed: usize,
 }
 
 impl ScanResult {
@@ -182,6 +184,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
                 result.findings.extend(fr.findings);
                 result.queries.extend(fr.queries);
                 result.suppressed += fr.suppressed;
+                result.parsed += usize::from(fr.parsed);
                 result.tally.add(fr.tally);
             }
             Err(e) => errors.push(e),
@@ -214,6 +217,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
 }
 
 struct FileResult {
+    parsed: bool,
     findings: Vec<Finding>,
     queries: Vec<FoundQuery>,
     suppressed: usize,
@@ -281,6 +285,7 @@ fn is_ddl(sql: &str) -> bool {
 
 fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> FileResult {
     let lines: Vec<&str> = text.lines().collect();
+    let mut parsed = true;
     let (candidates, is_sql_file) = if rel.ends_with(".sql") {
         let c = split_statements(text)
             .into_iter()
@@ -300,10 +305,14 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
             Some(f) if f.prefilter.as_ref().is_none_or(|p| p.may_hold_sql(text)) => {
                 (f.extractor.extract(text), false)
             }
-            _ => (Vec::new(), false),
+            _ => {
+                parsed = false;
+                (Vec::new(), false)
+            }
         }
     };
     let mut fr = FileResult {
+        parsed,
         findings: Vec::new(),
         queries: Vec::new(),
         suppressed: 0,

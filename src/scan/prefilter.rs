@@ -20,7 +20,7 @@ const KEYWORDS: &[&str] = &[
 
 /// How far after a keyword `looks_like_sql` may look for the word the statement needs;
 /// raw source text, so the next literals of a concatenation are included.
-const WINDOW: usize = 600;
+const WINDOW: usize = 240;
 
 pub struct Prefilter {
     keywords: AhoCorasick,
@@ -63,7 +63,12 @@ impl Prefilter {
             }
         }
         for m in self.keywords.find_iter(text) {
-            if m.end() < bytes.len() && is_ident(bytes[m.end()]) {
+            // A statement keyword is followed by whitespace (or an escaped one): a lone
+            // word such as "select" or "update" in quotes is not a statement.
+            if !matches!(
+                bytes.get(m.end()),
+                Some(b' ' | b'\t' | b'\n' | b'\r' | b'\\')
+            ) {
                 continue;
             }
             if !after_quote(&bytes[..m.start()]) {

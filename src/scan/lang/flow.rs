@@ -41,6 +41,9 @@ pub struct Rec {
     size: usize,
 }
 
+/// A map's entries in insertion order: the key (`None` when not a known constant), the value.
+pub type Entries = Vec<(Option<String>, Str)>;
+
 /// What a variable holds.
 #[derive(Debug, Clone)]
 pub enum Var {
@@ -53,6 +56,10 @@ pub enum Var {
     /// A list of strings (`[]string{..}`, `append`, `List.add`): its elements, `None` once
     /// an element of unknown value was added or the list came from elsewhere.
     List(Option<Vec<Str>>),
+    /// A map with string values (`map[string]string{..}`, `Map.of(..)`, `HashMap.put`): its
+    /// entries in insertion order, the key `None` when it is not a known constant; `None`
+    /// once the map came from elsewhere or was changed in a way not followed.
+    Map(Option<Entries>),
     /// Anything else (a parameter, the result of an unknown call).
     Other,
 }
@@ -195,7 +202,10 @@ impl Flow {
         let mut out: Vec<Candidate> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for r in self.recs {
-            if r.ignored || !has_text(&r.value) {
+            // A fragment sink (`db.Order(col + " " + dir)`) built at run time is reported even
+            // when its constant text is only whitespace.
+            let built_fragment = r.sunk && r.fragment && r.value.dynamic().is_some();
+            if r.ignored || !(has_text(&r.value) || built_fragment) {
                 continue;
             }
             let sunk = r.sunk && (r.fragment || sqlish(&r.value));
@@ -358,6 +368,52 @@ pub fn join(elems: &[Str], sep: &Str, pos: (usize, usize)) -> Str {
     out
 }
 
+/// What a lookup in a map of known entries yields. With the key known and the map `exact`
+/// (every change seen, in order, on straight-line code): the value stored under it. Otherwise
+/// any value, when every value is constant (or safe) and so is the lookup's `default`
+/// (`None`: a plain lookup, which yields null / the zero value when the key is missing;
+/// `Some(None)`: a default not known). `None` when the result may be a run-time value.
+pub fn map_lookup(
+    entries: &[(Option<String>, Str)],
+    key: Option<&str>,
+    exact: bool,
+    default: Option<Option<&Str>>,
+) -> Option<Str> {
+    if exact
+        && let Some(k) = key
+        && entries.iter().all(|(k2, _)| k2.is_some())
+        && let Some((_, v)) = entries
+            .iter()
+            .rev()
+            .find(|(k2, _)| k2.as_deref() == Some(k))
+    {
+        return Some(v.clone());
+    }
+    let default_safe = match default {
+        None => true,
+        Some(Some(d)) => d.dynamic().is_none(),
+        Some(None) => false,
+    };
+    let (_, first) = entries.first()?;
+    (default_safe && entries.iter().all(|(_, v)| v.dynamic().is_none())).then(|| first.clone())
+}
+
+/// What indexing a list of known elements yields: the element at a known index of an `exact`
+/// list, else any element when every one is constant (or safe); `None` otherwise.
+pub fn list_index(elems: &[Str], index: Option<i64>, exact: bool) -> Option<Str> {
+    if exact
+        && let Some(i) = index.and_then(|i| usize::try_from(i).ok())
+        && let Some(v) = elems.get(i)
+    {
+        return Some(v.clone());
+    }
+    let first = elems.first()?;
+    elems
+        .iter()
+        .all(|v| v.dynamic().is_none())
+        .then(|| first.clone())
+}
+
 /// Rewrites gorm's / sqlx's `IN ?` (expanded by the library to a list) to `IN (?)`.
 pub fn parenthesise_in_placeholder(sql: &str) -> String {
     let b = sql.as_bytes();
@@ -403,6 +459,41 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].sink.as_deref(), Some("db.Query"));
         assert_eq!(c[0].function.as_deref(), Some("find"));
+    }
+
+    #[test]
+    fn lookups_in_known_collections() {
+        let c = |s: &str| Str::text(s, (1, 1));
+        let d = || Str::hole(Hole::Dynamic("x".into()), (1, 1));
+        let m = vec![
+            (Some("a".to_string()), c("x")),
+            (Some("b".to_string()), d()),
+        ];
+        // Exact: the value under the key, run-time or not.
+        assert_eq!(map_lookup(&m, Some("a"), true, None), Some(c("x")));
+        assert!(
+            map_lookup(&m, Some("b"), true, None)
+                .unwrap()
+                .dynamic()
+                .is_some()
+        );
+        // Not exact, or key unknown: only when every value is constant.
+        assert_eq!(map_lookup(&m, Some("a"), false, None), None);
+        let k = vec![(None, c("x")), (Some("b".to_string()), c("y"))];
+        assert_eq!(map_lookup(&k, Some("b"), true, None), Some(c("x")));
+        assert_eq!(
+            map_lookup(&k, None, false, Some(Some(&c("id")))),
+            Some(c("x"))
+        );
+        assert_eq!(map_lookup(&k, None, false, Some(Some(&d()))), None);
+        assert_eq!(map_lookup(&k, None, false, Some(None)), None);
+        assert_eq!(map_lookup(&[], None, false, None), None);
+        let l = vec![c("a"), d(), c("b")];
+        assert_eq!(list_index(&l, Some(2), true), Some(c("b")));
+        assert!(list_index(&l, Some(1), true).unwrap().dynamic().is_some());
+        assert_eq!(list_index(&l, Some(2), false), None);
+        assert_eq!(list_index(&l, Some(7), true), None);
+        assert_eq!(list_index(&[c("a"), c("b")], None, false), Some(c("a")));
     }
 
     #[test]

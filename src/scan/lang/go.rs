@@ -8,7 +8,10 @@ use tree_sitter::Node;
 use super::common::{
     FormatArg, Hole, Str, children, fold_printf, method_name, parse, position, text, unescape_c,
 };
-use super::flow::{EXTERNAL_CONSTANT, Flow, Trim, Var, parenthesise_in_placeholder, trim_value};
+use super::flow::{
+    EXTERNAL_CONSTANT, Flow, Trim, Var, list_index, map_lookup, parenthesise_in_placeholder,
+    trim_value,
+};
 use crate::scan::candidate::{Candidate, Extractor};
 
 /// Files beyond this size (generated code, vendored blobs) are not read.
@@ -78,6 +81,13 @@ const SINKS: &[&str] = &[
     "Raw",
     "Where",
     "Queue",
+];
+
+/// gorm methods that put their string argument into the statement as raw SQL (column lists,
+/// ORDER BY, GROUP BY, HAVING, JOIN, table names, OR/NOT conditions). Only text built at run
+/// time is reported there: constant fragments are not statements to judge.
+const RAW_FRAGMENT_SINKS: &[&str] = &[
+    "Order", "Group", "Having", "Joins", "Or", "Not", "Table", "Distinct", "Pluck", "Select",
 ];
 
 const NUMERIC_TYPES: &[&str] = &[
@@ -180,6 +190,11 @@ fn args_of(call: Node) -> Vec<Node> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The expression inside a composite literal's `literal_element`.
+fn literal_element_value(n: Node) -> Node {
+    children(n).first().copied().unwrap_or(n)
 }
 
 fn unparen(mut n: Node) -> Node {
@@ -512,6 +527,26 @@ impl<'s> Go<'s> {
         let callee = field(r, "function").map(|f| self.t(f)).unwrap_or("");
         let m = method_name(callee);
         let first = lefts.first().copied();
+        if r.kind() == "index_expression" && lefts.len() == 2 {
+            // `col, ok := allowed[key]`: the value (a constant when every value of a known map
+            // is), and a boolean.
+            let var = match self.eval(r) {
+                Some(v) => Var::Rec(self.flow.record(v)),
+                None => Var::Other,
+            };
+            let targets = [(lefts[0], var), (lefts[1], Var::Numeric)];
+            for (l, var) in targets {
+                if l.kind() == "identifier" {
+                    let name = self.t(l).to_string();
+                    if op == Op::Define {
+                        self.flow.declare(&name, var);
+                    } else {
+                        self.flow.set(&name, var);
+                    }
+                }
+            }
+            return;
+        }
         let define = |g: &mut Self, l: Node, var: Var| {
             if l.kind() == "identifier" {
                 let name = g.t(l).to_string();
@@ -582,6 +617,22 @@ impl<'s> Go<'s> {
                     Some(name) if matches!(self.flow.lookup(&name), Some(Var::List(_))) => {
                         let v = self.eval(r);
                         self.list_push(&name, vec![v]);
+                    }
+                    Some(name) if matches!(self.flow.lookup(&name), Some(Var::Map(_))) => {
+                        // `m[k] = v`: one more entry (earlier ones are kept: the write may be
+                        // conditional).
+                        let key = field(l, "index").and_then(|k| self.eval(k));
+                        let key = key.filter(|k| k.is_constant()).map(|k| k.sql());
+                        let v = self.eval(r).unwrap_or_else(|| {
+                            Str::hole(Hole::Dynamic("map value".into()), self.pos(r))
+                        });
+                        if let Some(Var::Map(Some(mut m))) = self.flow.lookup(&name).cloned() {
+                            let map = (m.len() < 256).then(|| {
+                                m.push((key, v));
+                                m
+                            });
+                            self.flow.set(&name, Var::Map(map));
+                        }
                     }
                     _ => self.visit(r),
                 }
@@ -727,12 +778,12 @@ impl<'s> Go<'s> {
     fn alias(&mut self, r: Node) -> Option<Var> {
         match r.kind() {
             "identifier" => match self.flow.lookup(self.t(r)) {
-                Some(v @ (Var::Rec(_) | Var::Builder(_) | Var::Numeric | Var::List(_))) => {
-                    Some(match v {
-                        Var::Builder(rid) => Var::Rec(*rid),
-                        other => other.clone(),
-                    })
-                }
+                Some(
+                    v @ (Var::Rec(_) | Var::Builder(_) | Var::Numeric | Var::List(_) | Var::Map(_)),
+                ) => Some(match v {
+                    Var::Builder(rid) => Var::Rec(*rid),
+                    other => other.clone(),
+                }),
                 _ => None,
             },
             "call_expression" => {
@@ -767,6 +818,28 @@ impl<'s> Go<'s> {
                 if self.builder_type(ty) {
                     return Some(Var::Builder(self.flow.record(Str::empty(pos))));
                 }
+                if ty.kind() == "map_type" {
+                    let mut entries = Vec::new();
+                    let body = field(inner, "body").map(children).unwrap_or_default();
+                    for e in body {
+                        if e.kind() != "keyed_element" {
+                            continue;
+                        }
+                        let key = field(e, "key")
+                            .map(literal_element_value)
+                            .and_then(|k| self.eval(k))
+                            .filter(|k| k.is_constant())
+                            .map(|k| k.sql());
+                        let v = field(e, "value").map(literal_element_value);
+                        let v = v.and_then(|v| self.eval(v)).unwrap_or_else(|| {
+                            Str::hole(Hole::Dynamic("map value".into()), self.pos(e))
+                        });
+                        entries.push((key, v));
+                    }
+                    // String values in the literal are still candidates of their own.
+                    self.visit(inner);
+                    return Some(Var::Map(Some(entries)));
+                }
                 if self.string_slice_type(ty) {
                     let body = field(inner, "body").map(children).unwrap_or_default();
                     let mut elems = Vec::new();
@@ -797,6 +870,9 @@ impl<'s> Go<'s> {
                     }
                     "make" if args.first().is_some_and(|a| self.string_slice_type(*a)) => {
                         Some(Var::List(Some(Vec::new())))
+                    }
+                    "make" if args.first().is_some_and(|a| a.kind() == "map_type") => {
+                        Some(Var::Map(Some(Vec::new())))
                     }
                     _ => None,
                 }
@@ -896,6 +972,12 @@ impl<'s> Go<'s> {
         {
             return;
         }
+        if callee.kind() == "selector_expression"
+            && RAW_FRAGMENT_SINKS.contains(&m.as_str())
+            && self.raw_fragment_call(callee, &callee_text, &args)
+        {
+            return;
+        }
         if LOG_METHODS.contains(&m.as_str())
             || callee_text.starts_with("log.")
             || callee_text.starts_with("fmt.Print")
@@ -916,8 +998,57 @@ impl<'s> Go<'s> {
         }
         self.visit(callee);
         for a in args {
+            // A map handed to a function may be changed there: its values are no longer known.
+            let a = unparen(a);
+            let target = if a.kind() == "unary_expression" {
+                field(a, "operand").map(unparen)
+            } else {
+                Some(a)
+            };
+            if callee_text != "len"
+                && callee_text != "delete"
+                && let Some(t) = target.filter(|t| t.kind() == "identifier")
+                && matches!(self.flow.lookup(self.t(t)), Some(Var::Map(Some(_))))
+            {
+                let name = self.t(t).to_string();
+                self.flow.set(&name, Var::Map(None));
+            }
             self.visit(a);
         }
+    }
+
+    /// gorm's raw-SQL fragment methods (`Order`, `Group`, `Joins`, ...): text built at run
+    /// time reaching one is reported (as a condition fragment); `false` when the argument is
+    /// not such text (the call is then visited as any other).
+    fn raw_fragment_call(&mut self, callee: Node, callee_text: &str, args: &[Node]) -> bool {
+        let Some(a) = args.first().copied().map(unparen) else {
+            return false;
+        };
+        let rid = match a.kind() {
+            "identifier" => match self.flow.lookup(self.t(a)) {
+                Some(Var::Rec(rid)) | Some(Var::Builder(rid))
+                    if self.flow.recs[*rid].value.dynamic().is_some() =>
+                {
+                    Some(*rid)
+                }
+                _ => None,
+            },
+            _ => match self.eval(a) {
+                Some(v) if v.dynamic().is_some() => Some(self.flow.record(v)),
+                _ => None,
+            },
+        };
+        let Some(rid) = rid else {
+            return false;
+        };
+        self.flow.sink(rid, callee_text, None, true);
+        if let Some(operand) = field(callee, "operand") {
+            self.visit(operand);
+        }
+        for x in &args[1..] {
+            self.visit(*x);
+        }
+        true
     }
 
     /// Calls `eval` folds into a string value.
@@ -1110,6 +1241,21 @@ impl<'s> Go<'s> {
                 Some(v)
             }
             "call_expression" => self.eval_call(n),
+            "index_expression" => {
+                // `allowed[key]`, `cols[i]`: a constant when every value of the known map (or
+                // element of the known list) is.
+                let operand = unparen(field(n, "operand")?);
+                if operand.kind() != "identifier" {
+                    return None;
+                }
+                let mut v = match self.flow.lookup(self.t(operand)).cloned() {
+                    Some(Var::Map(Some(entries))) => map_lookup(&entries, None, false, None)?,
+                    Some(Var::List(Some(elems))) => list_index(&elems, None, false)?,
+                    _ => return None,
+                };
+                (v.line, v.column) = pos;
+                Some(v)
+            }
             _ => None,
         }
     }
@@ -1472,6 +1618,40 @@ mod tests {
             "{c:?}"
         );
         assert_eq!(c.bind_args, None);
+    }
+
+    #[test]
+    fn map_lookups_and_gorm_fragments() {
+        let map = |extra: &str| {
+            format!(
+                "package p\nvar allowed = map[string]string{{\"n\": \"name\"}}\nfunc f(r *http.Request) {{\n\t{extra}\n\tcol, ok := allowed[r.FormValue(\"s\")]\n\tif !ok {{\n\t\tcol = \"id\"\n\t}}\n\tdb.Query(\"SELECT id FROM users ORDER BY \" + col)\n}}\n"
+            )
+        };
+        let judged = |src: String| {
+            run(&src)
+                .into_iter()
+                .find(|c| c.sink.is_some())
+                .map(|c| c.construction)
+        };
+        assert_eq!(judged(map("")), Some(Construction::Constant));
+        // A request value stored in the map, or the map handed to a function.
+        for extra in ["allowed[\"x\"] = r.FormValue(\"x\")", "fill(allowed, r)"] {
+            assert!(matches!(
+                judged(map(extra)),
+                Some(Construction::Dynamic { .. })
+            ));
+        }
+        // gorm raw fragments: reported when built at run time, even without other text.
+        let c = one(
+            "package p\nfunc f(db *gorm.DB, field, dir string) {\n\tdb.Order(field + \" \" + dir).Find(&u)\n}\n",
+        );
+        assert_eq!(c.sink.as_deref(), Some("db.Order"));
+        assert_eq!(dynamic(&c), Some("concatenation"));
+        assert!(
+            run("package p\nfunc f(db *gorm.DB) {\n\tdb.Order(\"created_at desc\").Select(\"id, name\").Find(&u)\n}\n")
+                .iter()
+                .all(|c| c.sink.is_none())
+        );
     }
 
     #[test]

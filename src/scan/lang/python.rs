@@ -32,6 +32,7 @@ impl Extractor for PythonExtractor {
             module: Scope::default(),
             out: Vec::new(),
             depth: Cell::new(0),
+            module_dicts: Vec::new(),
         };
         let root = tree.root_node();
         w.collect_module_constants(root);
@@ -67,6 +68,9 @@ const SINKS: &[&str] = &[
     "text",
     "prepare",
     "run_sql",
+    "RawSQL",
+    "execute_sql",
+    "extra",
 ];
 
 /// Calls whose arguments are messages, not SQL.
@@ -104,11 +108,18 @@ const ESCAPERS: &[(&str, &str)] = &[
 ];
 
 /// Calls that return a number or a boolean.
-const NUMERIC: &[&str] = &["int", "float", "len", "bool", "round", "abs", "Decimal"];
+const NUMERIC: &[&str] = &[
+    "int", "float", "len", "bool", "round", "abs", "Decimal", "min", "max", "sum", "count",
+];
 
 struct Frame {
     name: Option<String>,
     scope: Scope,
+    /// Local lists built with `append`/`extend`/`+=`: their elements' values.
+    lists: Vec<(String, Vec<Str>)>,
+    /// Local dicts whose values are all constant strings (allow-lists): one value stands
+    /// for any lookup.
+    dicts: Vec<(String, Str)>,
     /// Variables holding SQL that no sink has consumed yet (reported when the frame ends).
     pending: Vec<String>,
 }
@@ -118,6 +129,8 @@ impl Frame {
         Frame {
             name,
             scope: Scope::default(),
+            lists: Vec::new(),
+            dicts: Vec::new(),
             pending: Vec::new(),
         }
     }
@@ -129,6 +142,8 @@ struct Walker<'s> {
     out: Vec<Candidate>,
     /// Current nesting of `eval` / `visit_expr`.
     depth: Cell<usize>,
+    /// Module/class-level dicts and collections of constant strings (allow-lists).
+    module_dicts: Vec<(String, Str)>,
 }
 
 /// Deeper expressions are not followed (each level costs stack; rayon threads have 2 MiB).
@@ -173,6 +188,17 @@ impl<'s> Walker<'s> {
             return;
         }
         let empty = Frame::new(None);
+        if let Some(rep) = self.constant_collection(right, &empty) {
+            let name = self.t(left).to_string();
+            if let Some(c) = class {
+                self.module_dicts
+                    .push((format!("self.{name}"), rep.clone()));
+                self.module_dicts.push((format!("cls.{name}"), rep.clone()));
+                self.module_dicts.push((format!("{c}.{name}"), rep.clone()));
+            }
+            self.module_dicts.push((name, rep));
+            return;
+        }
         if let Some(v) = self.eval(right, &empty).filter(|v| v.dynamic().is_none()) {
             let name = self.t(left);
             match class {
@@ -184,6 +210,37 @@ impl<'s> Walker<'s> {
                 None => self.module.assign(name, v),
             }
         }
+    }
+
+    /// A dict literal whose values (or a set/list/tuple whose elements) are all constant
+    /// strings: returns one of them, standing for whatever a lookup picks.
+    fn constant_collection(&self, n: Node, f: &Frame) -> Option<Str> {
+        let items: Vec<Node> = match n.kind() {
+            "dictionary" => children(n)
+                .into_iter()
+                .filter(|p| p.kind() == "pair")
+                .filter_map(|p| p.child_by_field_name("value"))
+                .collect(),
+            "set" | "list" | "tuple" | "frozenset" => children(n),
+            _ => return None,
+        };
+        let mut rep = None;
+        for i in items {
+            let v = self.eval(i, f)?;
+            if !v.is_constant() {
+                return None;
+            }
+            rep.get_or_insert(v);
+        }
+        rep
+    }
+
+    fn collection(&self, name: &str, f: &Frame) -> Option<Str> {
+        f.dicts
+            .iter()
+            .chain(self.module_dicts.iter())
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     fn lookup(&self, name: &str, f: &Frame) -> Option<Str> {
@@ -216,8 +273,24 @@ impl<'s> Walker<'s> {
             }
             "parenthesized_expression" => n.named_child(0).and_then(|c| self.eval(c, f)),
             "identifier" | "attribute" => self.lookup(self.t(n), f),
+            "subscript" => {
+                let value = n.child_by_field_name("value")?;
+                self.collection(self.t(value), f).map(|mut v| {
+                    (v.line, v.column) = pos;
+                    v
+                })
+            }
             "integer" | "float" | "true" | "false" | "none" => Some(Str::text(self.t(n), pos)),
             "conditional_expression" => {
+                // `x if x in ALLOWED else "id"`: the value is one of ALLOWED's constants.
+                if let (Some(a), Some(cond)) = (n.named_child(0), n.named_child(1))
+                    && let Some(rep) = self.membership(a, cond, f)
+                {
+                    let b = n.named_child(2).and_then(|c| self.eval(c, f));
+                    if b.as_ref().is_some_and(|b| b.is_constant()) {
+                        return Some(rep);
+                    }
+                }
                 let a = n.named_child(0).and_then(|c| self.eval(c, f));
                 let b = n.named_child(2).and_then(|c| self.eval(c, f));
                 match (a, b) {
@@ -233,6 +306,23 @@ impl<'s> Walker<'s> {
             "call" => self.call(n, f),
             _ => None,
         }
+    }
+
+    /// `cond` is `a in C` with C a constant collection: C's representative.
+    fn membership(&self, a: Node, cond: Node, f: &Frame) -> Option<Str> {
+        if cond.kind() != "comparison_operator" {
+            return None;
+        }
+        let kids = children(cond);
+        let (Some(l), Some(r)) = (kids.first(), kids.get(1)) else {
+            return None;
+        };
+        let op = cond.child(1).map(|o| self.t(o)).unwrap_or_default();
+        if op != "in" || self.t(*l) != self.t(a) {
+            return None;
+        }
+        self.collection(self.t(*r), f)
+            .or_else(|| self.constant_collection(*r, f))
     }
 
     /// An operand that is not a visible string: a numeric conversion is safe, anything
@@ -418,9 +508,36 @@ impl<'s> Walker<'s> {
                     (v.line, v.column) = pos;
                     return Some(v);
                 }
+                "get" => {
+                    let rep = self.collection(self.t(object), f)?;
+                    // The default must be constant too (or absent: None is not text).
+                    if let Some(d) = positional.get(1)
+                        && !self.eval(*d, f).is_some_and(|d| d.is_constant())
+                    {
+                        return None;
+                    }
+                    let mut v = rep;
+                    (v.line, v.column) = pos;
+                    return Some(v);
+                }
                 "join" => {
                     let sep = self.eval(object, f)?;
                     let arg = *positional.first()?;
+                    if arg.kind() == "identifier"
+                        && let Some((_, items)) = f.lists.iter().find(|(n, _)| n == self.t(arg))
+                    {
+                        let mut v = Str::empty(pos);
+                        if items.is_empty() {
+                            return Some(v);
+                        }
+                        for (i, item) in items.iter().enumerate() {
+                            if i > 0 {
+                                v.push(sep.clone());
+                            }
+                            v.push(item.clone());
+                        }
+                        return Some(v);
+                    }
                     if let Some(list) = self.list_items(arg, f) {
                         let mut v = Str::empty(pos);
                         for (i, item) in list.into_iter().enumerate() {
@@ -586,7 +703,45 @@ impl<'s> Walker<'s> {
         self.depth.set(self.depth.get() - 1);
     }
 
+    /// `for c in ALLOWED` / `for k, c in ALLOWED.items()` / `.values()` over a constant
+    /// collection: the loop variable holds one of its constants.
+    fn bind_loop_variable(&mut self, n: Node, f: &mut Frame) {
+        let (Some(left), Some(right)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        let (coll, method) = match right.kind() {
+            "call" => {
+                let Some(func) = right.child_by_field_name("function") else {
+                    return;
+                };
+                let Some(obj) = func.child_by_field_name("object") else {
+                    return;
+                };
+                (self.t(obj), method_name(self.t(func)))
+            }
+            "identifier" | "attribute" => (self.t(right), ""),
+            _ => return,
+        };
+        let Some(rep) = self.collection(coll, f) else {
+            return;
+        };
+        let target = match (method, left.kind()) {
+            ("items", "pattern_list" | "tuple_pattern") => children(left).get(1).copied(),
+            ("values" | "", "identifier") => Some(left),
+            _ => None,
+        };
+        if let Some(t) = target.filter(|t| t.kind() == "identifier") {
+            f.scope.assign(self.t(t), rep);
+        }
+    }
+
     fn visit_inner(&mut self, n: Node, f: &mut Frame) {
+        if n.kind() == "for_statement" {
+            self.bind_loop_variable(n, f);
+        }
         match n.kind() {
             "function_definition" => {
                 let name = n.child_by_field_name("name").map(|x| self.t(x).to_string());
@@ -641,10 +796,54 @@ impl<'s> Walker<'s> {
         ) else {
             return;
         };
+        if left.kind() == "identifier" && matches!(right.kind(), "list" | "dictionary") {
+            let name = self.t(left).to_string();
+            if right.kind() == "dictionary" {
+                if let Some(rep) = self.constant_collection(right, f) {
+                    f.dicts.retain(|(n, _)| *n != name);
+                    f.dicts.push((name, rep));
+                }
+            } else {
+                let mut items = Vec::new();
+                for c in children(right) {
+                    let Some(item) = self.eval(c, f) else {
+                        // Not a string: whatever it holds (calls, tuples) is visited.
+                        self.visit_expr(c, f, false);
+                        items.push(self.unknown(c, "list"));
+                        continue;
+                    };
+                    // Each statement in a list of statements is a query of its own.
+                    if !matches!(c.kind(), "identifier" | "attribute")
+                        && !item.constant_text().trim().is_empty()
+                    {
+                        self.out
+                            .push(item.clone().into_candidate(None, None, f.name.clone()));
+                    }
+                    items.push(item);
+                }
+                f.lists.retain(|(n, _)| *n != name);
+                f.lists.push((name, items));
+            }
+            self.visit_calls_within(right, f);
+            return;
+        }
+        if matches!(left.kind(), "identifier" | "attribute") && self.is_numeric(right) {
+            // `n = int(x)`: interpolating `n` later cannot inject.
+            let name = self.t(left).to_string();
+            let v = Str::hole(Hole::Safe("int()".into()), position(right, self.src));
+            f.scope.assign(&name, v);
+            self.visit_expr(right, f, false);
+            return;
+        }
         if matches!(left.kind(), "identifier" | "attribute")
-            && let Some(v) = self.eval(right, f)
+            && let Some(mut v) = self.eval(right, f)
         {
             let name = self.t(left).to_string();
+            if matches!(right.kind(), "identifier" | "attribute") {
+                // A copy of another variable (often a module constant) starts here: what is
+                // appended later belongs to this function.
+                (v.line, v.column) = position(right, self.src);
+            }
             f.scope.assign(&name, v);
             if !f.pending.contains(&name) {
                 f.pending.push(name);
@@ -668,6 +867,16 @@ impl<'s> Walker<'s> {
             .child_by_field_name("operator")
             .map(|o| self.t(o))
             .unwrap_or("");
+        if op == "+=" && right.kind() == "list" && f.lists.iter().any(|(n, _)| *n == name) {
+            let items: Vec<Str> = children(right)
+                .into_iter()
+                .map(|c| self.operand(c, f, "list"))
+                .collect();
+            if let Some((_, l)) = f.lists.iter_mut().find(|(n, _)| *n == name) {
+                l.extend(items);
+            }
+            return;
+        }
         if op == "+=" && f.scope.get(&name).is_some() {
             let v = self.operand(right, f, "+=");
             f.scope.append(&name, v);
@@ -715,8 +924,24 @@ impl<'s> Walker<'s> {
                 let Some(args) = n.child_by_field_name("arguments") else {
                     return;
                 };
+                if !in_message && let Some(c) = self.raw_clause(n, args, f) {
+                    self.out.push(c);
+                    return;
+                }
                 if let Some(sink) = self.sink_of(n) {
                     self.sink_call(n, args, sink, f);
+                    return;
+                }
+                if self.list_append(n, args, f) {
+                    return;
+                }
+
+                // A string-building call (`"...".format(x)`, `" ".join(...)`) standing alone.
+                if !in_message
+                    && let Some(v) = self.eval(n, f)
+                    && !v.constant_text().trim().is_empty()
+                {
+                    self.out.push(v.into_candidate(None, None, f.name.clone()));
                     return;
                 }
                 let name = n
@@ -768,8 +993,115 @@ impl<'s> Walker<'s> {
         }
     }
 
+    /// SQLAlchemy `order_by(text(sort))` / `filter(text(cond))` / `literal_column(x)`: a
+    /// clause whose whole text is a run-time value (nothing constant to judge, but the
+    /// value is SQL by construction).
+    fn raw_clause(&self, call: Node, args: Node, f: &Frame) -> Option<Candidate> {
+        let name = self.callee_name(call);
+        if !matches!(name.as_str(), "text" | "literal_column") {
+            return None;
+        }
+        let arg = children(args).into_iter().next()?;
+        if !matches!(
+            arg.kind(),
+            "identifier" | "attribute" | "subscript" | "call"
+        ) || self.eval(arg, f).is_some()
+            || self.is_numeric(arg)
+        {
+            return None;
+        }
+        let outer = call
+            .parent()
+            .filter(|p| p.kind() == "argument_list")?
+            .parent()?;
+        let clause = self.callee_name(outer);
+        if !matches!(
+            clause.as_str(),
+            "order_by" | "group_by" | "filter" | "where" | "having" | "join" | "select_from"
+        ) {
+            return None;
+        }
+        let v = Str::hole(
+            Hole::Dynamic(format!("{name}() of a run-time value")),
+            position(arg, self.src),
+        );
+        Some(v.into_candidate(Some(clause), None, f.name.clone()))
+    }
+
+    /// `xs.append(v)` / `xs.extend([..])` / `xs.insert(i, v)` on a tracked list.
+    fn list_append(&mut self, call: Node, args: Node, f: &mut Frame) -> bool {
+        let Some(func) = call.child_by_field_name("function") else {
+            return false;
+        };
+        if func.kind() != "attribute" {
+            return false;
+        }
+        let (Some(obj), Some(attr)) = (
+            func.child_by_field_name("object"),
+            func.child_by_field_name("attribute"),
+        ) else {
+            return false;
+        };
+        let name = self.t(obj).to_string();
+        if !f.lists.iter().any(|(n, _)| *n == name) {
+            return false;
+        }
+        let positional: Vec<Node> = children(args)
+            .into_iter()
+            .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+            .collect();
+        let items: Vec<Str> = match (self.t(attr), positional.as_slice()) {
+            ("append", [v]) | ("insert", [_, v]) => {
+                let item = self.operand(*v, f, "list.append");
+                // A whole statement appended to a list of statements is a query in its
+                // own right (`scan_file` keeps it only if it reads as SQL).
+                if !matches!(v.kind(), "identifier" | "attribute")
+                    && !item.constant_text().trim().is_empty()
+                {
+                    self.out
+                        .push(item.clone().into_candidate(None, None, f.name.clone()));
+                }
+                vec![item]
+            }
+            ("extend", [v]) if v.kind() == "list" || v.kind() == "tuple" => children(*v)
+                .into_iter()
+                .map(|c| self.operand(c, f, "list.append"))
+                .collect(),
+            ("extend", [v]) => vec![self.unknown(*v, "list.extend")],
+            _ => return false,
+        };
+        if let Some((_, l)) = f.lists.iter_mut().find(|(n, _)| *n == name) {
+            l.extend(items);
+        }
+        true
+    }
+
     fn sink_call(&mut self, call: Node, args: Node, sink: String, f: &mut Frame) {
         let all = children(args);
+        if method_name(&sink) == "extra" {
+            // Django `QuerySet.extra(where=[...], select={...}, tables=[...])`: each
+            // fragment is SQL text.
+            for a in &all {
+                let Some(v) = a.child_by_field_name("value") else {
+                    continue;
+                };
+                let items: Vec<Node> = match v.kind() {
+                    "list" | "tuple" => children(v),
+                    "dictionary" => children(v)
+                        .into_iter()
+                        .filter_map(|p| p.child_by_field_name("value"))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                for i in items {
+                    if let Some(s) = self.eval(i, f) {
+                        self.out
+                            .push(s.into_candidate(Some(sink.clone()), None, f.name.clone()));
+                    }
+                }
+            }
+            return;
+        }
         let mut sql_arg = all
             .iter()
             .copied()
@@ -945,6 +1277,62 @@ mod tests {
         assert_eq!(c.len(), 2, "{c:#?}");
         assert_eq!((c[0].line, c[1].line), (2, 5));
         assert!(c.iter().all(|c| c.sink.is_none()));
+    }
+
+    #[test]
+    fn allow_lists_lists_and_clauses() {
+        let src = r#"SORT = {"name": "name", "new": "created_at DESC"}
+COLS = ("id", "name")
+
+def safe_dict(cur, key):
+    col = SORT.get(key, "id")
+    cur.execute("SELECT id FROM users ORDER BY " + col)
+
+def safe_membership(cur, col):
+    col = col if col in COLS else "id"
+    cur.execute(f"SELECT {col} FROM users")
+
+def safe_loop(cur, args):
+    where = []
+    params = []
+    for key, column in SORT.items():
+        where.append(column + " = %s")
+        params.append(args[key])
+    cur.execute("SELECT id FROM users WHERE " + " AND ".join(where), params)
+
+def vuln_list(cur, args):
+    where = []
+    for k, v in args.items():
+        where.append("%s = '%s'" % (k, v))
+    cur.execute("SELECT id FROM users WHERE " + " AND ".join(where))
+
+def vuln_dict_default(cur, key):
+    col = SORT.get(key, key)
+    cur.execute("SELECT id FROM users ORDER BY " + col)
+
+def vuln_text(session, sort):
+    return session.query(User).order_by(text(sort))
+"#;
+        let got: Vec<(Option<String>, bool)> = extract(src)
+            .into_iter()
+            .filter(|c| c.sink.is_some())
+            .map(|c| {
+                let dynamic = matches!(c.construction, Construction::Dynamic { .. });
+                (c.function, dynamic)
+            })
+            .collect();
+        let expect = |f: &str, d: bool| (Some(f.to_string()), d);
+        assert_eq!(
+            got,
+            vec![
+                expect("safe_dict", false),
+                expect("safe_membership", false),
+                expect("safe_loop", false),
+                expect("vuln_list", true),
+                expect("vuln_dict_default", true),
+                expect("vuln_text", true),
+            ]
+        );
     }
 
     #[test]
