@@ -723,6 +723,10 @@ impl<'s> Walker<'s> {
             }
             return;
         }
+        if let Some(values) = self.map_constants(value, f) {
+            m.maps.insert(name, values);
+            return;
+        }
         if let Some(v) = self.eval(value, f).filter(|v| v.dynamic().is_none()) {
             module_assign(f, &name, v);
         }
@@ -730,6 +734,40 @@ impl<'s> Walker<'s> {
 
     /// An object literal's constant string properties, registered as `name.key`; all its
     /// values when every property is one (an allow-list).
+    /// `new Map([["k", "v"], ...])` whose values are all constant strings: an allow-list.
+    fn map_constants(&self, value: Node, f: &Frame) -> Option<Vec<Str>> {
+        if value.kind() != "new_expression" {
+            return None;
+        }
+        let ctor = value.child_by_field_name("constructor")?;
+        if self.t(ctor) != "Map" {
+            return None;
+        }
+        let args = value.child_by_field_name("arguments")?;
+        let array = children(args).into_iter().find(|a| a.kind() != "comment")?;
+        if array.kind() != "array" {
+            return None;
+        }
+        let mut values = Vec::new();
+        for pair in children(array)
+            .into_iter()
+            .filter(|c| c.kind() != "comment")
+        {
+            if pair.kind() != "array" {
+                return None;
+            }
+            let items: Vec<Node> = children(pair)
+                .into_iter()
+                .filter(|c| c.kind() != "comment")
+                .collect();
+            let [_, v] = items.as_slice() else {
+                return None;
+            };
+            values.push(self.eval(*v, f).filter(|v| v.is_constant())?);
+        }
+        (!values.is_empty()).then_some(values)
+    }
+
     fn object_constants(&self, name: &str, value: Node, f: &mut Frame) -> Option<Vec<Str>> {
         let mut values = Vec::new();
         let mut all = true;
@@ -1202,6 +1240,19 @@ impl<'s> Walker<'s> {
         if func.kind() == "member_expression" {
             let object = func.child_by_field_name("object")?;
             match name.as_str() {
+                "get" => {
+                    // `ALLOWED.get(key)` on a constant `Map`: one of its constants (or
+                    // undefined, which a `??`/`||` default then replaces).
+                    let key = self.t(object);
+                    let values = f.maps.get(key).or_else(|| {
+                        (!f.locals.contains(key))
+                            .then(|| self.module.maps.get(key))
+                            .flatten()
+                    })?;
+                    let mut v = values.first()?.clone();
+                    (v.line, v.column) = pos;
+                    return Some(v);
+                }
                 "join" => return self.join(n, object, list.first().copied(), f),
                 "concat" => {
                     let mut v = self.eval(object, f)?;
@@ -1708,6 +1759,10 @@ impl<'s> Walker<'s> {
             self.visit_expr(value, f, false);
             return;
         }
+        if let Some(values) = self.map_constants(bare, f) {
+            f.maps.insert(name, values);
+            return;
+        }
         match self.eval(value, f) {
             Some(v) if !typed_numeric => {
                 f.scope.assign(&name, v);
@@ -2200,6 +2255,15 @@ mod tests {
         assert_eq!(c.bind_args, Some(1));
         assert_eq!((c.line, c.column), (2, 21));
         assert_eq!(c.function.as_deref(), Some("byId"));
+    }
+
+    #[test]
+    fn constant_map_allow_lists() {
+        let src = "const SORTABLE = new Map([['name', 'name'], ['price', 'price DESC']]);\nasync function list(req) {\n  const col = SORTABLE.get(req.query.sort) ?? 'id';\n  return pool.query(`SELECT id FROM products ORDER BY ${col}`);\n}\nasync function bad(req) {\n  const col = SORTABLE.get(req.query.sort) ?? req.query.sort;\n  return pool.query(`SELECT id FROM products ORDER BY ${col}`);\n}\n";
+        let c = js(src);
+        assert_eq!(c.len(), 2, "{c:#?}");
+        assert_eq!(how(&c[0]), "constant");
+        assert!(how(&c[1]).starts_with("dynamic"), "{:#?}", c[1]);
     }
 
     #[test]
