@@ -565,3 +565,29 @@ pub fn lint_sources(
     let set = contract::load_sources(sources)?;
     Ok(lint::lint(&set.expectations))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guessed_scope_is_the_files_top_level_schemas() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"))
+        };
+        write(
+            "a.yaml",
+            "contract: a\nschema: Billing # the default\ntables: {}\n",
+        );
+        write(
+            "b.yaml",
+            "tables:\n  t:\n    columns:\n      schema: { type: text }\n",
+        );
+        write("c.yaml", "schema: \"billing\"\n");
+        assert_eq!(
+            guess_schemas(&[dir.path().to_path_buf()]),
+            vec!["billing".to_string(), "public".to_string()]
+        );
+    }
+}
