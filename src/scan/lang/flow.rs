@@ -10,7 +10,9 @@
 
 use std::collections::HashMap;
 
-use super::common::{Hole, Str};
+use tree_sitter::Node;
+
+use super::common::{Hole, Str, text};
 use crate::scan::candidate::{Candidate, looks_like_sql};
 use crate::scan::sql::{Parsed, analyse};
 
@@ -440,6 +442,48 @@ pub fn parenthesise_in_placeholder(sql: &str) -> String {
         i += ch.len_utf8();
     }
     out
+}
+
+/// The operands of a left-nested `a + b + c` chain (`binary_expression` with `+`), left to
+/// right; a left operand in parentheses that continues the chain is unwrapped by `unparen`.
+pub fn plus_chain<'t>(n: Node<'t>, src: &str, unparen: fn(Node<'t>) -> Node<'t>) -> Vec<Node<'t>> {
+    let mut operands = Vec::new();
+    let mut cur = n;
+    loop {
+        let is_plus = cur.kind() == "binary_expression"
+            && cur
+                .child_by_field_name("operator")
+                .is_some_and(|o| text(o, src) == "+");
+        if !is_plus {
+            operands.push(cur);
+            break;
+        }
+        if let Some(r) = cur.child_by_field_name("right") {
+            operands.push(r);
+        }
+        match cur.child_by_field_name("left") {
+            Some(l) => cur = unparen(l),
+            None => break,
+        }
+    }
+    operands.reverse();
+    operands
+}
+
+/// The concatenation of the operands' values: an operand with no visible string value is a
+/// dynamic hole; `None` when no operand is a string at all.
+pub fn join_concat(pos: (usize, usize), values: Vec<Option<Str>>) -> Option<Str> {
+    if values.iter().all(|v| v.is_none()) {
+        return None;
+    }
+    let mut out = Str::empty(pos);
+    for v in values {
+        match v {
+            Some(v) => out.push(v),
+            None => out.push_hole(Hole::Dynamic("concatenation".into())),
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -2444,39 +2444,12 @@ impl<'s> Java<'s> {
 
     fn concat(&mut self, n: Node) -> Option<Str> {
         let pos = self.pos(n);
-        let mut operands = Vec::new();
-        let mut cur = n;
-        loop {
-            let is_plus = cur.kind() == "binary_expression"
-                && field(cur, "operator").is_some_and(|o| self.t(o) == "+");
-            if !is_plus {
-                operands.push(cur);
-                break;
-            }
-            if let Some(r) = field(cur, "right") {
-                operands.push(r);
-            }
-            match field(cur, "left") {
-                Some(l) => cur = unparen(l),
-                None => break,
-            }
-        }
-        operands.reverse();
+        let operands = super::flow::plus_chain(n, self.src, unparen);
         if operands.iter().all(|o| self.numeric_expr(*o)) {
             return Some(Str::hole(Hole::Safe("numeric expression".into()), pos));
         }
         let values: Vec<Option<Str>> = operands.iter().map(|o| self.eval(*o)).collect();
-        if values.iter().all(|v| v.is_none()) {
-            return None;
-        }
-        let mut out = Str::empty(pos);
-        for v in values {
-            match v {
-                Some(v) => out.push(v),
-                None => out.push_hole(Hole::Dynamic("concatenation".into())),
-            }
-        }
-        Some(out)
+        super::flow::join_concat(pos, values)
     }
 
     fn format_args(&mut self, args: &[Node]) -> Vec<FormatArg> {
