@@ -471,8 +471,8 @@ pub fn plus_chain<'t>(n: Node<'t>, src: &str, unparen: fn(Node<'t>) -> Node<'t>)
 }
 
 /// The concatenation of the operands' values: an operand with no visible string value is a
-/// dynamic hole; `None` when no operand is a string at all.
-pub fn join_concat(pos: (usize, usize), values: Vec<Option<Str>>) -> Option<Str> {
+/// dynamic hole named `how`; `None` when no operand is a string at all.
+pub fn join_concat(pos: (usize, usize), values: Vec<Option<Str>>, how: &str) -> Option<Str> {
     if values.iter().all(|v| v.is_none()) {
         return None;
     }
@@ -480,7 +480,7 @@ pub fn join_concat(pos: (usize, usize), values: Vec<Option<Str>>) -> Option<Str>
     for v in values {
         match v {
             Some(v) => out.push(v),
-            None => out.push_hole(Hole::Dynamic("concatenation".into())),
+            None => out.push_hole(Hole::Dynamic(how.into())),
         }
     }
     Some(out)

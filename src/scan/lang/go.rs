@@ -1290,7 +1290,7 @@ impl<'s> Go<'s> {
             return Some(Str::hole(Hole::Safe("numeric expression".into()), pos));
         }
         let values: Vec<Option<Str>> = operands.iter().map(|o| self.eval(*o)).collect();
-        super::flow::join_concat(pos, values)
+        super::flow::join_concat(pos, values, "concatenation")
     }
 
     fn format_args(&mut self, args: &[Node]) -> Vec<FormatArg> {
@@ -1312,17 +1312,7 @@ impl<'s> Go<'s> {
 
     fn sprint(&mut self, args: &[Node], pos: (usize, usize)) -> Option<Str> {
         let values = self.format_args(args);
-        if values.iter().all(|v| v.is_none()) {
-            return None;
-        }
-        let mut out = Str::empty(pos);
-        for v in values {
-            match v {
-                Some(v) => out.push(v),
-                None => out.push_hole(Hole::Dynamic("fmt.Sprint".into())),
-            }
-        }
-        Some(out)
+        super::flow::join_concat(pos, values, "fmt.Sprint")
     }
 
     fn eval_call(&mut self, n: Node) -> Option<Str> {

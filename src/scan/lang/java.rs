@@ -2449,7 +2449,7 @@ impl<'s> Java<'s> {
             return Some(Str::hole(Hole::Safe("numeric expression".into()), pos));
         }
         let values: Vec<Option<Str>> = operands.iter().map(|o| self.eval(*o)).collect();
-        super::flow::join_concat(pos, values)
+        super::flow::join_concat(pos, values, "concatenation")
     }
 
     fn format_args(&mut self, args: &[Node]) -> Vec<FormatArg> {
