@@ -537,7 +537,7 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
     for (i, f) in formats.iter().enumerate() {
         match out.outputs.get(i) {
             Some(path) => {
-                let text = render::render(*f, report, &RenderOptions { color: false });
+                let text = render::render(*f, report, &RenderOptions::plain());
                 std::fs::write(path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
@@ -547,7 +547,14 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
                 }
                 let color =
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                let text = render::render(*f, report, &RenderOptions { color });
+                let text = render::render(
+                    *f,
+                    report,
+                    &RenderOptions {
+                        color,
+                        trend: Vec::new(),
+                    },
+                );
                 let mut stdout = std::io::stdout().lock();
                 stdout
                     .write_all(text.as_bytes())

@@ -88,6 +88,9 @@ pub struct Finding {
     pub message: String,
     pub location: Option<Location>,
     pub status: Option<Status>,
+    /// With `--history`: when this finding was first reported for the target (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
     pub waived: Option<serde_json::Value>,
 }
 
@@ -109,6 +112,7 @@ impl Finding {
             message: message.into(),
             location: None,
             status: None,
+            first_seen: None,
             waived: None,
         }
     }
@@ -131,5 +135,51 @@ impl Finding {
     pub fn severity(mut self, s: Severity) -> Self {
         self.severity = s;
         self
+    }
+
+    /// The finding's identity across runs: rule, object and file, not the line, so a finding
+    /// keeps it when lines move (SARIF partial fingerprints, `--history`).
+    pub fn fingerprint(&self) -> String {
+        let file = self
+            .location
+            .as_ref()
+            .map(|l| l.file.as_str())
+            .unwrap_or("");
+        fnv1a(&[&self.rule, &self.object, file])
+    }
+
+    /// Counts toward the summary and the exit code: neither waived nor resolved.
+    pub fn is_active(&self) -> bool {
+        self.waived.is_none() && self.status != Some(Status::Resolved)
+    }
+}
+
+/// FNV-1a, 64 bit: stable across runs and platforms, no dependency.
+fn fnv1a(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0u8)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        assert_eq!(
+            fnv1a(&["ZG104", "public.t.c"]),
+            fnv1a(&["ZG104", "public.t.c"])
+        );
+        assert_ne!(
+            fnv1a(&["ZG104", "public.t.c"]),
+            fnv1a(&["ZG104", "public.t.d"])
+        );
+        assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod connect;
 pub mod contract;
 pub mod finding;
+pub mod history;
 pub mod introspect;
 pub mod lint;
 pub mod model;

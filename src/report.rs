@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::compare::Tally;
 use crate::finding::{FailOn, Finding, Severity};
+use crate::model::Location;
 use crate::rules::Check;
 
 pub const REPORT_VERSION: u32 = 1;
@@ -57,6 +58,10 @@ pub struct Summary {
     pub infos: usize,
     pub waived: usize,
     pub suppressed: usize,
+    /// With `--history`: findings of the previous run that are gone now (listed with status
+    /// `resolved`, counted nowhere else).
+    #[serde(default)]
+    pub resolved: usize,
     /// Declared objects and properties compared, over all checks that ran.
     pub objects_checked: u64,
     pub objects_matched: u64,
@@ -73,6 +78,16 @@ pub struct QueryEntry {
     pub tables: Vec<String>,
 }
 
+/// A declared object the run checked (JUnit has one test case per object).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ObjectEntry {
+    /// table, view, enum, continuous_aggregate, migration
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
     pub report_version: u32,
@@ -87,6 +102,9 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub queries: Vec<QueryEntry>,
+    /// The declared objects that were compared (absent from reports of `scan`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ObjectEntry>,
 }
 
 /// Collects a run's results and turns them into a `Report`.
@@ -99,6 +117,7 @@ pub struct ReportBuilder {
     pub statuses: BTreeMap<&'static str, Option<CheckStatus>>,
     pub not_checked: Vec<String>,
     pub queries: Vec<QueryEntry>,
+    pub objects: Vec<ObjectEntry>,
     pub suppressed: usize,
 }
 
@@ -149,7 +168,7 @@ impl ReportBuilder {
                 Some(None) => {
                     let failed = findings
                         .iter()
-                        .filter(|f| f.waived.is_none() && check_of(f) == name)
+                        .filter(|f| f.is_active() && check_of(f) == name)
                         .any(|f| fail_on.trips(f.severity));
                     if failed {
                         CheckStatus::Failed
@@ -160,7 +179,7 @@ impl ReportBuilder {
             };
             checks.insert(name.to_string(), status);
         }
-        let active = || findings.iter().filter(|f| f.waived.is_none());
+        let active = || findings.iter().filter(|f| f.is_active());
         let count = |s: Severity| active().filter(|f| f.severity == s).count();
         let mut per_check = BTreeMap::new();
         let (mut checked, mut matched) = (0, 0);
@@ -181,6 +200,10 @@ impl ReportBuilder {
             infos: count(Severity::Info),
             waived: findings.iter().filter(|f| f.waived.is_some()).count(),
             suppressed: self.suppressed,
+            resolved: findings
+                .iter()
+                .filter(|f| f.status == Some(crate::finding::Status::Resolved))
+                .count(),
             objects_checked: checked,
             objects_matched: matched,
             compliance_pct: compliance_pct(matched, checked),
@@ -200,6 +223,7 @@ impl ReportBuilder {
             summary,
             findings,
             queries: self.queries,
+            objects: self.objects,
         }
     }
 }
@@ -225,7 +249,7 @@ impl Report {
         } else if self
             .findings
             .iter()
-            .any(|f| f.waived.is_none() && fail_on.trips(f.severity))
+            .any(|f| f.is_active() && fail_on.trips(f.severity))
         {
             1
         } else {

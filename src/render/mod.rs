@@ -15,6 +15,17 @@ pub enum Format {
 
 pub struct RenderOptions {
     pub color: bool,
+    /// Earlier runs of the same target, oldest first (HTML draws the trend).
+    pub trend: Vec<crate::history::TrendPoint>,
+}
+
+impl RenderOptions {
+    pub fn plain() -> Self {
+        Self {
+            color: false,
+            trend: Vec::new(),
+        }
+    }
 }
 
 pub fn render(format: Format, report: &Report, opts: &RenderOptions) -> String {
@@ -104,11 +115,7 @@ mod tests {
 
     #[test]
     fn table_snapshot() {
-        let text = render(
-            Format::Table,
-            &sample_report(),
-            &RenderOptions { color: false },
-        );
+        let text = render(Format::Table, &sample_report(), &RenderOptions::plain());
         insta::with_settings!({filters => vec![(r"zerogap \d+\.\d+\.\d+", "zerogap [version]")]}, {
             insta::assert_snapshot!(text);
         });
@@ -116,11 +123,7 @@ mod tests {
 
     #[test]
     fn sarif_snapshot() {
-        let text = render(
-            Format::Sarif,
-            &sample_report(),
-            &RenderOptions { color: false },
-        );
+        let text = render(Format::Sarif, &sample_report(), &RenderOptions::plain());
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         insta::assert_json_snapshot!(v["runs"][0]["results"]);
         assert_eq!(

@@ -7,18 +7,6 @@ use crate::finding::Severity;
 use crate::report::Report;
 use crate::rules;
 
-/// FNV-1a, 64 bit: stable across runs and platforms, no dependency.
-fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -62,7 +50,7 @@ pub fn render(report: &Report) -> String {
                 "message": { "text": f.message },
                 "partialFingerprints": {
                     // Object and rule, not line: a finding keeps its identity when lines move.
-                    "zerogap/v1": fingerprint(&[&f.rule, &f.object, file.as_deref().unwrap_or("")]),
+                    "zerogap/v1": f.fingerprint(),
                 },
                 "properties": { "object": f.object, "kind": f.kind, "expected": f.expected, "actual": f.actual },
             });
@@ -100,22 +88,4 @@ pub fn render(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprints_are_stable_and_distinct() {
-        assert_eq!(
-            fingerprint(&["ZG104", "public.t.c"]),
-            fingerprint(&["ZG104", "public.t.c"])
-        );
-        assert_ne!(
-            fingerprint(&["ZG104", "public.t.c"]),
-            fingerprint(&["ZG104", "public.t.d"])
-        );
-        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
-    }
 }
