@@ -13,6 +13,7 @@ use crate::config::{self, Config};
 use crate::connect;
 use crate::contract::{self, ContractErrors, ContractSet};
 use crate::finding::{FailOn, Finding};
+use crate::history;
 use crate::introspect::{self, Reader, Scope, SessionOptions};
 use crate::lint;
 use crate::render::{self, Format, RenderOptions};
@@ -39,6 +40,9 @@ enum Command {
     Scan(ScanArgs),
     /// Validate contract files without a database.
     Lint(LintArgs),
+    /// Render stored JSON reports (one run, or the latest run of a --history folder with
+    /// the trend over the stored runs) as Markdown, HTML or any other format.
+    Report(ReportArgs),
     /// List the rules (`--markdown` prints docs/rules.md).
     Rules {
         #[arg(long)]
@@ -61,6 +65,13 @@ struct OutputArgs {
     quiet: bool,
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Keep this run's JSON report in DIR and mark each finding new / persisting / resolved
+    /// against the previous run of the same target.
+    #[arg(long, value_name = "DIR")]
+    history: Option<PathBuf>,
+    /// With --history: how many runs of each target to keep (older ones are deleted).
+    #[arg(long, value_name = "N", default_value_t = 90)]
+    history_keep: usize,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +118,18 @@ struct ScanArgs {
     path: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// A JSON report written by check/scan/lint (default: the latest run in --history).
+    file: Option<PathBuf>,
+    /// Target key of the runs to use in the history folder (default: the file's target, or
+    /// the only target there).
+    #[arg(long)]
+    target: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -163,6 +186,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Lint(args) => run_lint(args),
         Command::Scan(args) => run_scan(args),
         Command::Check(args) => run_check(args),
+        Command::Report(args) => run_report(args),
     }
 }
 
@@ -343,9 +367,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         set.as_ref(),
         args.output.verbose > 0,
     );
-    let report = b.build(fail, now_utc());
-    emit(&report, &args.output)?;
-    Ok(report.exit_code(fail))
+    finish(b, cfg.as_ref(), &args.output, fail)
 }
 
 fn run_lint(args: LintArgs) -> Result<i32> {
@@ -365,9 +387,7 @@ fn run_lint(args: LintArgs) -> Result<i32> {
     };
     b.findings = lint::lint(&set.expectations);
     b.ran(Check::Schema);
-    let report = b.build(fail, now_utc());
-    emit(&report, &args.output)?;
-    Ok(report.exit_code(fail))
+    finish(b, cfg.as_ref(), &args.output, fail)
 }
 
 fn run_check(args: CheckArgs) -> Result<i32> {
@@ -441,6 +461,7 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         ..Default::default()
     };
     b.findings.extend(lint::lint(&set.expectations));
+    b.objects = crate::report::objects_of(&set.expectations.schema);
     b.target.name = args.target.clone();
     let scope = Scope {
         schemas: set.expectations.schemas.clone(),
@@ -515,13 +536,120 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             args.output.verbose > 0,
         );
     }
-    let report = b.build(fail, now_utc());
-    emit(&report, &args.output)?;
+    finish(b, cfg.as_ref(), &args.output, fail)
+}
+
+/// What every command does with its findings: waivers, history, the report in every
+/// requested format, the exit code.
+fn finish(
+    mut b: ReportBuilder,
+    cfg: Option<&(PathBuf, Config)>,
+    out: &OutputArgs,
+    fail: FailOn,
+) -> Result<i32> {
+    let now = now_utc();
+    if let Some((path, c)) = cfg {
+        // Waiver locations read best relative to where zerogap runs.
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| path.clone());
+        let waivers = match c.waivers(&shown) {
+            Ok(w) => w,
+            Err(errors) => {
+                eprintln!(
+                    "zerogap: zerogap.yaml is invalid ({} problem(s)):",
+                    errors.0.len()
+                );
+                for e in &errors.0 {
+                    eprintln!("  {e}");
+                }
+                return Ok(2);
+            }
+        };
+        crate::waiver::apply(&mut b.findings, &waivers, chrono::Utc::now().date_naive());
+    }
+    let mut trend = Vec::new();
+    if let Some(dir) = &out.history {
+        let key = history::target_key(&b.target);
+        let runs = history::load(dir, Some(&key))?;
+        let complete = !b.is_incomplete();
+        history::mark(&mut b.findings, history::previous(&runs), &now, complete);
+        let report = b.build(fail, now);
+        let stored = history::store(dir, &report, out.history_keep)?;
+        if out.verbose > 0 {
+            eprintln!("zerogap: history: stored {}", stored.display());
+        }
+        let mut all: Vec<Report> = runs.into_iter().map(|(_, r)| r).collect();
+        all.push(report.clone());
+        trend = history::trend(&all);
+        emit(&report, out, &trend)?;
+        return Ok(report.exit_code(fail));
+    }
+    let report = b.build(fail, now);
+    emit(&report, out, &trend)?;
     Ok(report.exit_code(fail))
 }
 
+fn run_report(args: ReportArgs) -> Result<i32> {
+    let read = |p: &Path| -> Result<Report> {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a zerogap JSON report", p.display()))
+    };
+    let file_report = args.file.as_deref().map(read).transpose()?;
+    let Some(dir) = &args.output.history else {
+        let report =
+            file_report.ok_or_else(|| anyhow!("give a JSON report file, or --history DIR"))?;
+        emit(&report, &args.output, &[])?;
+        return Ok(0);
+    };
+    let key = match (&args.target, &file_report) {
+        (Some(k), _) => k.clone(),
+        (None, Some(r)) => history::target_key(&r.target),
+        (None, None) => {
+            let mut keys: Vec<String> = history::load(dir, None)?
+                .iter()
+                .map(|(_, r)| history::target_key(&r.target))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            match keys.len() {
+                0 => return Err(anyhow!("no stored runs in {}", dir.display())),
+                1 => keys.remove(0),
+                _ => {
+                    return Err(anyhow!(
+                        "{} holds runs of several targets ({}); choose one with --target",
+                        dir.display(),
+                        keys.join(", ")
+                    ));
+                }
+            }
+        }
+    };
+    let runs: Vec<Report> = history::load(dir, Some(&key))?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    let report = match file_report {
+        Some(r) => r,
+        None => runs
+            .last()
+            .cloned()
+            .ok_or_else(|| anyhow!("no stored runs of target `{key}` in {}", dir.display()))?,
+    };
+    // The trend up to the rendered run, not past it.
+    let upto: Vec<Report> = runs
+        .into_iter()
+        .filter(|r| r.generated_at <= report.generated_at)
+        .collect();
+    emit(&report, &args.output, &history::trend(&upto))?;
+    Ok(0)
+}
+
 /// Writes every requested format; `--format/--output` pair up by position.
-fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
+fn emit(report: &Report, out: &OutputArgs, trend: &[history::TrendPoint]) -> Result<()> {
     let formats = if out.formats.is_empty() {
         vec![Format::Table]
     } else {
@@ -537,7 +665,14 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
     for (i, f) in formats.iter().enumerate() {
         match out.outputs.get(i) {
             Some(path) => {
-                let text = render::render(*f, report, &RenderOptions::plain());
+                let text = render::render(
+                    *f,
+                    report,
+                    &RenderOptions {
+                        color: false,
+                        trend: trend.to_vec(),
+                    },
+                );
                 std::fs::write(path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
@@ -552,7 +687,7 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
                     report,
                     &RenderOptions {
                         color,
-                        trend: Vec::new(),
+                        trend: trend.to_vec(),
                     },
                 );
                 let mut stdout = std::io::stdout().lock();

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
+use marked_yaml::Spanned;
 use serde::Deserialize;
 
 use crate::contract::{ContractError, ContractErrors};
@@ -54,13 +55,51 @@ pub struct TargetConfig {
     pub sslrootcert: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+/// A waiver as written; [`Config::waivers`] checks it. Positions are kept for messages.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
-    pub rule: String,
-    pub object: String,
-    pub reason: String,
-    pub expires: Option<String>,
+    pub rule: Spanned<String>,
+    pub object: Spanned<String>,
+    pub reason: Option<Spanned<String>>,
+    pub expires: Option<Spanned<String>>,
+}
+
+impl Config {
+    /// The waivers, checked; every bad one is an error at its line of `path`.
+    pub fn waivers(&self, path: &Path) -> Result<Vec<crate::waiver::Waiver>, ContractErrors> {
+        let file = path.to_string_lossy().to_string();
+        let loc = |span: &marked_yaml::Span| Location {
+            file: file.clone(),
+            line: span.start().map(|m| m.line()).unwrap_or(0),
+            column: span.start().map(|m| m.column()).unwrap_or(0),
+        };
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for w in &self.waivers {
+            let at = loc(w.rule.span());
+            let (Some(reason), Some(expires)) = (&w.reason, &w.expires) else {
+                errors.push(ContractError {
+                    location: at,
+                    message: "a waiver needs `reason` and `expires` (YYYY-MM-DD)".into(),
+                });
+                continue;
+            };
+            match crate::waiver::Waiver::new(&w.rule, &w.object, reason, expires, Some(at.clone()))
+            {
+                Ok(v) => out.push(v),
+                Err(message) => errors.push(ContractError {
+                    location: at,
+                    message,
+                }),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(ContractErrors(errors))
+        }
+    }
 }
 
 /// `zerogap.yaml` in `start` or the nearest parent that has one.

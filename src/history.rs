@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::finding::{Finding, Status};
-use crate::report::{CheckStatus, Report};
+use crate::report::{CheckStatus, Report, Target};
 
 /// One stored run, as the HTML trend chart draws it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +38,12 @@ impl TrendPoint {
     }
 }
 
+/// The run to compare with: the newest stored run that completed (a night the database was
+/// unreachable must not turn every finding into resolved-then-new).
+pub fn previous(runs: &[(PathBuf, Report)]) -> Option<&Report> {
+    runs.iter().rev().map(|(_, r)| r).find(|r| !r.incomplete())
+}
+
 /// The runs' trend, oldest first.
 pub fn trend(runs: &[Report]) -> Vec<TrendPoint> {
     let mut points: Vec<TrendPoint> = runs.iter().map(TrendPoint::of).collect();
@@ -49,8 +55,9 @@ pub fn trend(runs: &[Report]) -> Vec<TrendPoint> {
 /// `new` (first seen now), `persisting` (first seen when it first appeared) or, appended,
 /// the previous run's findings that are gone, as `resolved`. Identity is
 /// [`Finding::fingerprint`] (rule, object, file), matched as a multiset so two findings with
-/// the same identity pair up one to one.
-pub fn mark(findings: &mut Vec<Finding>, previous: Option<&Report>, now: &str) {
+/// the same identity pair up one to one. A run that did not complete resolves nothing: what
+/// it could not see is not gone.
+pub fn mark(findings: &mut Vec<Finding>, previous: Option<&Report>, now: &str, complete: bool) {
     let mut before: HashMap<String, Vec<&Finding>> = HashMap::new();
     if let Some(prev) = previous {
         for f in prev
@@ -78,6 +85,9 @@ pub fn mark(findings: &mut Vec<Finding>, previous: Option<&Report>, now: &str) {
             }
         }
     }
+    if !complete {
+        return;
+    }
     let mut gone: Vec<Finding> = before
         .into_values()
         .flatten()
@@ -98,12 +108,11 @@ pub fn mark(findings: &mut Vec<Finding>, previous: Option<&Report>, now: &str) {
 
 /// The key runs of one target share in the history folder: the target's name, else its
 /// database, else `scan`; reduced to `[a-z0-9_-]`.
-pub fn target_key(report: &Report) -> String {
-    let raw = report
-        .target
+pub fn target_key(target: &Target) -> String {
+    let raw = target
         .name
         .as_deref()
-        .or(report.target.database.as_deref())
+        .or(target.database.as_deref())
         .unwrap_or("scan");
     let key: String = raw
         .chars()
@@ -204,7 +213,7 @@ pub fn store(dir: &Path, report: &Report, keep: usize) -> Result<PathBuf, Histor
         path: dir.to_path_buf(),
         source,
     })?;
-    let key = target_key(report);
+    let key = target_key(&report.target);
     let path = dir.join(file_name(&key, &report.generated_at));
     let text = crate::render::json::render(report);
     std::fs::write(&path, text).map_err(|source| HistoryError::Write {
@@ -246,12 +255,12 @@ mod tests {
     #[test]
     fn new_then_persisting_then_resolved() {
         let mut first = vec![finding("public.a")];
-        mark(&mut first, None, "2026-11-20T03:00:00Z");
+        mark(&mut first, None, "2026-11-20T03:00:00Z", true);
         assert_eq!(first[0].status, Some(Status::New));
         let r1 = report_with(first, "2026-11-20T03:00:00Z");
 
         let mut second = vec![finding("public.a"), finding("public.b")];
-        mark(&mut second, Some(&r1), "2026-11-21T03:00:00Z");
+        mark(&mut second, Some(&r1), "2026-11-21T03:00:00Z", true);
         assert_eq!(second[0].status, Some(Status::Persisting));
         assert_eq!(
             second[0].first_seen.as_deref(),
@@ -261,7 +270,10 @@ mod tests {
         let r2 = report_with(second, "2026-11-21T03:00:00Z");
 
         let mut third = vec![finding("public.b")];
-        mark(&mut third, Some(&r2), "2026-11-22T03:00:00Z");
+        let mut partial = vec![];
+        mark(&mut partial, Some(&r2), "2026-11-22T03:00:00Z", false);
+        assert!(partial.is_empty(), "an incomplete run resolves nothing");
+        mark(&mut third, Some(&r2), "2026-11-22T03:00:00Z", true);
         assert_eq!(third.len(), 2);
         assert_eq!(third[0].status, Some(Status::Persisting));
         assert_eq!(third[1].object, "public.a");
@@ -276,7 +288,7 @@ mod tests {
 
         // Resolved findings are not carried into the next comparison.
         let mut fourth = vec![];
-        mark(&mut fourth, Some(&r3), "2026-11-23T03:00:00Z");
+        mark(&mut fourth, Some(&r3), "2026-11-23T03:00:00Z", true);
         assert_eq!(fourth.len(), 1);
         assert_eq!(fourth[0].object, "public.b");
     }
@@ -289,7 +301,7 @@ mod tests {
         );
         let mut r = report_with(vec![], "2026-11-22T03:00:00Z");
         r.target.name = Some("Prod EU/1".into());
-        assert_eq!(target_key(&r), "prod_eu_1");
+        assert_eq!(target_key(&r.target), "prod_eu_1");
     }
 
     #[test]

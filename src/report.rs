@@ -96,6 +96,9 @@ pub struct Report {
     pub target: Target,
     pub contracts: Vec<String>,
     pub checks: BTreeMap<String, CheckStatus>,
+    /// The `--fail-on` threshold the run was judged with: error | warning | info | never.
+    #[serde(default = "default_fail_on")]
+    pub fail_on: String,
     /// Why a check is `incomplete`: one line per check that could not run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_checked: Vec<String>,
@@ -105,6 +108,52 @@ pub struct Report {
     /// The declared objects that were compared (absent from reports of `scan`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectEntry>,
+}
+
+fn default_fail_on() -> String {
+    "error".into()
+}
+
+/// The declared objects of the contracts, one entry per table, view, enum, continuous
+/// aggregate and migration table.
+pub fn objects_of(schema: &crate::model::Schema) -> Vec<ObjectEntry> {
+    let entry = |kind: &str, name: String, loc: &Option<Location>| ObjectEntry {
+        kind: kind.into(),
+        name,
+        location: loc.clone(),
+    };
+    let mut out = Vec::new();
+    out.extend(
+        schema
+            .tables
+            .values()
+            .map(|t| entry("table", t.name.to_string(), &t.loc)),
+    );
+    out.extend(
+        schema
+            .views
+            .values()
+            .map(|v| entry("view", v.name.to_string(), &v.loc)),
+    );
+    out.extend(
+        schema
+            .enums
+            .values()
+            .map(|e| entry("enum", e.name.to_string(), &e.loc)),
+    );
+    out.extend(
+        schema
+            .caggs
+            .values()
+            .map(|c| entry("continuous_aggregate", c.name.to_string(), &c.loc)),
+    );
+    out.extend(
+        schema
+            .migrations
+            .iter()
+            .map(|m| entry("migration", m.table.to_string(), &m.loc)),
+    );
+    out
 }
 
 /// Collects a run's results and turns them into a `Report`.
@@ -135,6 +184,13 @@ impl ReportBuilder {
         self.statuses
             .entry(check.as_str())
             .or_insert(Some(CheckStatus::Skipped));
+    }
+
+    /// A check was asked for and could not complete.
+    pub fn is_incomplete(&self) -> bool {
+        self.statuses
+            .values()
+            .any(|s| *s == Some(CheckStatus::Incomplete))
     }
 
     pub fn incomplete(&mut self, check: Check, reason: impl Into<String>) {
@@ -219,6 +275,10 @@ impl ReportBuilder {
             target: self.target,
             contracts: self.contracts,
             checks,
+            fail_on: match fail_on {
+                FailOn::Severity(s) => s.as_str().to_string(),
+                FailOn::Never => "never".to_string(),
+            },
             not_checked: self.not_checked,
             summary,
             findings,
@@ -240,6 +300,11 @@ pub fn compliance_pct(matched: u64, checked: u64) -> Option<f64> {
 impl Report {
     pub fn incomplete(&self) -> bool {
         self.checks.values().any(|s| *s == CheckStatus::Incomplete)
+    }
+
+    /// The exit code under the report's own `fail_on`.
+    pub fn exit_code_judged(&self) -> i32 {
+        self.exit_code(FailOn::parse(&self.fail_on).unwrap_or(FailOn::Severity(Severity::Error)))
     }
 
     /// 0 verified clean, 1 verified with findings at or above `fail_on`, 2 not verified.

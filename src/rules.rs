@@ -63,6 +63,14 @@ rules! {
         "A foreign key target, a continuous aggregate source, a hypertable column or a key column names something the contracts do not declare.",
         "Declare the referenced table/column, or fix the spelling.",
         "references: fleet(fleet_id)   # table is `fleets`";
+    WAIVER_EXPIRED = "ZG005", "waiver-expired", Warning, Contract,
+        "A waiver in zerogap.yaml is past its `expires` date: the findings it covered count again (from the day after the expiry date).",
+        "Fix what the waiver covered, or renew the waiver with a new reason and expiry.",
+        "waivers:\n  - { rule: ZG102, object: public.legacy_audit, reason: drop in Q1, expires: 2027-03-31 }";
+    WAIVER_UNUSED = "ZG006", "waiver-unused", Warning, Contract,
+        "A waiver in zerogap.yaml matches no finding of this run: the problem it accepted is gone, or the waiver names the wrong rule or object.",
+        "Remove the waiver, or correct its `rule` / `object`.",
+        "waivers:\n  - { rule: ZG102, object: public.legacy_audt, reason: typo, expires: 2027-03-31 }";
 
     TABLE_MISSING = "ZG101", "table-missing", Error, Schema,
         "A declared table does not exist in the database.",

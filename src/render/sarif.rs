@@ -28,7 +28,6 @@ pub fn render(report: &Report) -> String {
                     "text": format!("{}\nHow to fix: {}\nExample: {}", r.summary, r.fix, r.example),
                     "markdown": format!("{}\n\n**How to fix:** {}\n\n```\n{}\n```", r.summary, r.fix, r.example),
                 },
-                "helpUri": format!("docs/rules.md#{}", r.code.to_lowercase()),
                 "defaultConfiguration": { "level": level(r.severity) },
                 "properties": { "tags": [r.check.as_str()] },
             })
@@ -78,7 +77,6 @@ pub fn render(report: &Report) -> String {
             "tool": { "driver": {
                 "name": "zerogap",
                 "version": report.tool.version,
-                "informationUri": "https://github.com/zerogap/zerogap",
                 "rules": rules_json,
             }},
             "results": results,

@@ -3,8 +3,8 @@
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
 use super::RenderOptions;
-use crate::finding::Severity;
-use crate::report::{CheckStatus, Report};
+use crate::finding::{Severity, Status};
+use crate::report::Report;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
@@ -46,7 +46,13 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         if !opts.color {
             table.force_no_tty();
         }
-        table.set_header(vec!["object", "severity", "rule", "finding", "declared at"]);
+        // A status column only when the run was compared with history.
+        let with_status = report.findings.iter().any(|f| f.status.is_some());
+        let mut header = vec!["object", "severity", "rule", "finding", "where"];
+        if with_status {
+            header.push("status");
+        }
+        table.set_header(header);
         let mut last_object: Option<&str> = None;
         for f in &report.findings {
             let object = if last_object == Some(f.object.as_str()) {
@@ -67,7 +73,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                     Severity::Info => Color::Blue,
                 });
             }
-            table.add_row(vec![
+            let mut row = vec![
                 Cell::new(object),
                 sev,
                 Cell::new(format!("{} {}", f.rule, f.name)),
@@ -78,29 +84,33 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                         .map(|l| l.to_string())
                         .unwrap_or_default(),
                 ),
-            ]);
+            ];
+            if with_status {
+                row.push(Cell::new(match (f.status, &f.first_seen) {
+                    (Some(Status::New), _) => "new".to_string(),
+                    (Some(Status::Persisting), Some(d)) => {
+                        format!("since {}", d.get(..10).unwrap_or(d))
+                    }
+                    (Some(Status::Persisting), None) => "persisting".to_string(),
+                    (Some(Status::Resolved), _) => "resolved".to_string(),
+                    (None, _) => String::new(),
+                }));
+            }
+            table.add_row(row);
         }
         out.push_str(&table.to_string());
         out.push('\n');
     }
     let s = &report.summary;
-    let verdict = if report
-        .checks
-        .values()
-        .any(|c| *c == CheckStatus::Incomplete)
-    {
-        "NOT VERIFIED"
-    } else if s.errors > 0 {
-        "DRIFT"
-    } else {
-        "OK"
-    };
+    let verdict = super::verdict(report);
+
     out.push_str(&format!(
         "{verdict}: {} error(s), {} warning(s), {} info(s){}{}; {} of {} declared objects and properties matched{}\n",
         s.errors,
         s.warnings,
         s.infos,
-        if s.waived > 0 { format!(", {} waived", s.waived) } else { String::new() },
+        if s.waived > 0 { format!(", {} waived", s.waived) } else { String::new() }
+            + &if s.resolved > 0 { format!(", {} resolved", s.resolved) } else { String::new() },
         if s.suppressed > 0 { format!(", {} suppressed", s.suppressed) } else { String::new() },
         s.objects_matched,
         s.objects_checked,

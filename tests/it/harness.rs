@@ -481,6 +481,18 @@ fn server(
     }
 }
 
+/// For a test that needs something other than a database server (a browser, ...):
+/// panics under CI, else prints a loud `SKIPPED` line, like a missing server does.
+/// The caller returns after it.
+pub fn unavailable(what: &str, test_name: &str, reason: &str) {
+    if in_ci() {
+        panic!("no {what} for this test: {reason}");
+    }
+    write_stderr(&format!(
+        "\n*** SKIPPED (no {what}): {reason} [test {test_name}] ***\n\n"
+    ));
+}
+
 fn in_ci() -> bool {
     env::var("CI").is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
 }

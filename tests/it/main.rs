@@ -4,6 +4,8 @@
 mod cli;
 mod drift;
 mod harness;
+mod html_report;
+mod reports;
 mod scan;
 mod smoke;
 mod timescale_drift;
