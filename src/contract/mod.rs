@@ -1047,7 +1047,13 @@ pub fn quote_parenthesised_flow_values(text: &str) -> std::borrow::Cow<'_, str> 
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&quote_line(line));
+        // Only a flow collection with a comma inside parentheses can need quotes; most lines
+        // of a large contract are copied as they are.
+        if line.contains('(') && line.contains(',') && (line.contains('{') || line.contains('[')) {
+            out.push_str(&quote_line(line));
+        } else {
+            out.push_str(line);
+        }
     }
     std::borrow::Cow::Owned(out)
 }

@@ -44,8 +44,8 @@ WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
 ORDER BY a.attrelid, a.attnum";
 
 /// Shape: key column names come from one grouped join (Memoize'd pg_attribute probes) instead
-/// of two correlated ARRAY() subplans per constraint. pg_get_constraintdef() stays for every
-/// row (column 3 is read as non-NULL text for every kind), but for CHECKs it runs once per
+/// of two correlated ARRAY() subplans per constraint. pg_get_constraintdef() only for CHECKs
+/// (column 3 is empty text for the other kinds, which are compared by their columns), and it runs once per
 /// group of constraints whose text cannot differ: same conbin, conkey, names of the conkey
 /// columns and flags (whole-row references, which print the table name, are never grouped).
 /// Deparsing a CHECK opens its table (a relcache build per table in a fresh backend), so
@@ -55,7 +55,8 @@ ORDER BY a.attrelid, a.attnum";
 /// narrow and in memory at the default work_mem.
 pub const CONSTRAINTS: &str = "
 SELECT conrelid::int8, conname::text, contype::text,
-       CASE WHEN rep IS NULL THEN pg_get_constraintdef(oid, true)
+       CASE WHEN contype <> 'c' THEN ''
+            WHEN rep IS NULL THEN pg_get_constraintdef(oid, true)
             ELSE max(CASE WHEN oid = rep THEN pg_get_constraintdef(oid, true) END) OVER (PARTITION BY chkkey) END,
        cols, fnspname, frelname, fcols, confdeltype::text, confupdtype::text
 FROM (
