@@ -404,12 +404,16 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         std::thread::spawn(move || load_contracts(&paths))
     };
 
+    let mut target_tls = connect::TargetTls::default();
     let explicit = match (&args.db, &args.target) {
         (Some(db), _) => Some(("--db".to_string(), db.clone())),
         (None, Some(name)) => {
-            let t = cfg
+            let (cfg_path, c) = cfg
                 .as_ref()
-                .and_then(|(_, c)| c.targets.get(name))
+                .ok_or_else(|| anyhow!("target `{name}` needs a zerogap.yaml (none found)"))?;
+            let t = c
+                .targets
+                .get(name)
                 .ok_or_else(|| anyhow!("target `{name}` is not defined in zerogap.yaml"))?;
             let url = match (&t.url, &t.url_env) {
                 (Some(u), _) => u.clone(),
@@ -417,22 +421,46 @@ fn run_check(args: CheckArgs) -> Result<i32> {
                     .map_err(|_| connect::ConnectError::MissingEnv(env.clone()))?,
                 (None, None) => return Err(anyhow!("target `{name}` has neither url nor url_env")),
             };
+            // A CA file named in zerogap.yaml is relative to that file's folder.
+            let base = cfg_path.parent().unwrap_or(Path::new("."));
+            target_tls = connect::TargetTls {
+                sslmode: t.sslmode.clone(),
+                sslrootcert: t.sslrootcert.as_ref().map(|p| {
+                    if p == "system" {
+                        p.clone()
+                    } else {
+                        base.join(p).to_string_lossy().to_string()
+                    }
+                }),
+            };
             Some((format!("target {name}"), url))
         }
         (None, None) => None,
     };
     let resolved = connect::resolve(
         explicit.as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
+        &target_tls,
         args.connect_timeout,
     )?;
+    if !args.output.quiet {
+        for w in &resolved.warnings {
+            eprintln!("zerogap: warning: {w}");
+        }
+    }
     if args.output.verbose > 0 {
-        eprintln!("zerogap: connecting to {}", resolved.display);
+        eprintln!(
+            "zerogap: connecting to {} (sslmode {})",
+            resolved.display,
+            resolved.tls.mode.as_str()
+        );
     }
 
     let session = SessionOptions {
         statement_timeout: args.statement_timeout,
         lock_timeout: args.lock_timeout,
         max_connections: args.max_connections,
+        tls: resolved.tls.clone(),
+        host: resolved.host(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -78,6 +78,9 @@ pub struct SessionOptions {
     pub statement_timeout: Duration,
     pub lock_timeout: Duration,
     pub max_connections: usize,
+    pub tls: crate::connect::TlsOptions,
+    /// The host TLS checks (for messages).
+    pub host: String,
 }
 
 impl Default for SessionOptions {
@@ -86,6 +89,8 @@ impl Default for SessionOptions {
             statement_timeout: Duration::from_secs(30),
             lock_timeout: Duration::from_secs(5),
             max_connections: 4,
+            tls: crate::connect::TlsOptions::default(),
+            host: String::new(),
         }
     }
 }
@@ -98,9 +103,11 @@ pub fn make_pool(
     if config.get_application_name().is_none() {
         config.application_name("zerogap");
     }
+    let tls = crate::connect::tls::client_config(&opts.tls)
+        .map_err(|e| IntrospectError::Connect(e.to_string()))?;
     let mgr = Manager::from_config(
         config,
-        tokio_postgres::NoTls,
+        tokio_postgres_rustls::MakeRustlsConnect::new(tls),
         ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         },
@@ -150,11 +157,16 @@ impl Reader {
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<Row>, IntrospectError> {
         let started = Instant::now();
-        let mut client = self.pool.get().await.map_err(|e| match e {
-            deadpool_postgres::PoolError::Backend(pe) => {
-                IntrospectError::Connect(describe_pg_error(&pe))
+        let mut client = self.pool.get().await.map_err(|e| {
+            let message = match e {
+                deadpool_postgres::PoolError::Backend(pe) => describe_pg_error(&pe),
+                other => other.to_string(),
+            };
+            // A TLS failure in words a DBA acts on, then the library's own text.
+            match crate::connect::tls::explain(&message, &self.opts.tls, &self.opts.host) {
+                Some(why) => IntrospectError::Connect(format!("{why} ({message})")),
+                None => IntrospectError::Connect(message),
             }
-            other => IntrospectError::Connect(other.to_string()),
         })?;
         let tx = client
             .build_transaction()

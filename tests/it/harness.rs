@@ -423,6 +423,75 @@ struct Server {
     /// PGlite: one connection at a time, one session for all (see [`Conn`]); tests
     /// are serialised.
     shared_session: bool,
+    /// Our own cluster serves TLS with a certificate of a test CA (see [`TlsFiles`]).
+    tls: Option<TlsFiles>,
+}
+
+/// The TLS material of the harness's own PostgreSQL cluster: a CA, the server's certificate
+/// for `localhost` only (so `verify-full` to 127.0.0.1 must fail on the name), and another
+/// CA that signed nothing the server has.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub ca: PathBuf,
+    pub wrong_ca: PathBuf,
+    pub port: u16,
+}
+
+/// Writes a test CA, a server key and certificate for `localhost` signed by it, and a
+/// second, unrelated CA into `dir`.
+fn make_tls_files(dir: &Path, owner: Option<(u32, u32)>) -> Result<(), String> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let err = |e: rcgen::Error| format!("cannot make test certificates: {e}");
+    let ca = |name: &str| -> Result<(String, Issuer<'static, KeyPair>), String> {
+        let key = KeyPair::generate().map_err(err)?;
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).map_err(err)?;
+        Ok((cert.pem(), Issuer::new(params, key)))
+    };
+    let (ca_pem, issuer) = ca("zerogap test CA")?;
+    let (wrong_pem, _) = ca("zerogap other CA")?;
+    let server_key = KeyPair::generate().map_err(err)?;
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(err)?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let server_cert = params.signed_by(&server_key, &issuer).map_err(err)?;
+    let write = |name: &str, text: &str, mode: u32| -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join(name);
+        fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).map_err(|e| e.to_string())?;
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(&path, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    };
+    write("ca.pem", &ca_pem, 0o644)?;
+    write("wrong-ca.pem", &wrong_pem, 0o644)?;
+    write("server.crt", &server_cert.pem(), 0o644)?;
+    // PostgreSQL refuses a key readable by others.
+    write("server.key", &server_key.serialize_pem(), 0o600)?;
+    Ok(())
+}
+
+/// A test database on the harness's own PostgreSQL and its TLS material; `None` (after the
+/// usual SKIPPED line, or a failure under CI) when the server is an external one.
+pub fn postgres_tls(test_name: &str) -> Option<(TestDb, TlsFiles)> {
+    let db = postgres(test_name)?;
+    let server = POSTGRES.get().and_then(|r| r.as_ref().ok())?;
+    match &server.tls {
+        Some(t) => Some((db, t.clone())),
+        None => {
+            unavailable(
+                "TLS server",
+                test_name,
+                "the PostgreSQL server is external (ZEROGAP_TEST_DATABASE_URL); TLS tests need the harness's own cluster",
+            );
+            None
+        }
+    }
 }
 
 impl Server {
@@ -796,6 +865,7 @@ fn init_and_start_cluster(
         ));
     }
     let _ = fs::remove_file(&pwfile);
+    make_tls_files(dir, owner)?;
 
     // A free port can be taken by someone else before the server binds it: retry.
     let mut last_error = String::new();
@@ -860,7 +930,23 @@ fn start_cluster(
             "max_connections=200",
             "-c",
             "shared_buffers=64MB",
+            // TLS with the test CA's certificate (tests/it/tls.rs); plain connections stay
+            // allowed, as on most servers.
+            "-c",
+            "ssl=on",
+            // Every statement a session runs, for the read-only proof (tests/it/readonly.rs).
+            "-c",
+            "shared_preload_libraries=pg_stat_statements",
+            "-c",
+            "pg_stat_statements.track=all",
         ])
+        .arg("-c")
+        .arg(format!(
+            "ssl_cert_file={}",
+            dir.join("server.crt").display()
+        ))
+        .arg("-c")
+        .arg(format!("ssl_key_file={}", dir.join("server.key").display()))
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2)
@@ -933,6 +1019,11 @@ fn start_cluster(
         password: Some(PG_PASSWORD.to_string()),
         external: false,
         shared_session: false,
+        tls: Some(TlsFiles {
+            ca: dir.join("ca.pem"),
+            wrong_ca: dir.join("wrong-ca.pem"),
+            port,
+        }),
     })
 }
 
@@ -956,6 +1047,7 @@ fn external_server(url: &str, var: &str, timescale: bool) -> Result<Server, Star
         password: password_of(url),
         external: true,
         shared_session: false,
+        tls: None,
     })
 }
 
@@ -1093,6 +1185,7 @@ fn start_timescale() -> Result<Server, StartError> {
         password: Some(PGLITE_PASSWORD.to_string()),
         external: false,
         shared_session: true,
+        tls: None,
     })
 }
 

@@ -9,3 +9,4 @@ mod reports;
 mod scan;
 mod smoke;
 mod timescale_drift;
+mod tls;
