@@ -91,9 +91,13 @@ struct CheckArgs {
     /// Database URL (postgres://...) or key=value string; default DATABASE_URL, then PG* variables.
     #[arg(long)]
     db: Option<String>,
-    /// A target named in zerogap.yaml.
-    #[arg(long)]
-    target: Option<String>,
+    /// A target named in zerogap.yaml; repeat it to check several targets concurrently
+    /// (one combined report).
+    #[arg(long = "target", value_name = "NAME")]
+    targets: Vec<String>,
+    /// Check every target of zerogap.yaml.
+    #[arg(long, conflicts_with_all = ["targets", "db"])]
+    all_targets: bool,
     /// Repository to scan for queries (default: config scan.paths, else the current folder).
     #[arg(long)]
     repo: Option<PathBuf>,
@@ -124,8 +128,9 @@ struct ScanArgs {
 
 #[derive(Debug, Args)]
 struct ReportArgs {
-    /// A JSON report written by check/scan/lint (default: the latest run in --history).
-    file: Option<PathBuf>,
+    /// JSON reports written by check/scan/lint (default: the latest run in --history);
+    /// several are merged into one combined report (the shards of a fleet).
+    files: Vec<PathBuf>,
     /// Target key of the runs to use in the history folder (default: the file's target, or
     /// the only target there).
     #[arg(long)]
@@ -390,134 +395,125 @@ fn run_lint(args: LintArgs) -> Result<i32> {
     finish(b, cfg.as_ref(), &args.output, fail)
 }
 
-fn run_check(args: CheckArgs) -> Result<i32> {
-    let cfg = load_config(args.common.config.as_deref())?;
-    let fail = fail_on(&args.output, cfg.as_ref())?;
-    let paths = contract_paths(&args.common.contracts, cfg.as_ref());
-    // The contracts load on their own thread while the catalogs are read: on a large
-    // database both take about a second. The catalog reads need the schemas in scope, so
-    // they start with the schemas the files name at top level (`schema:`, else public) and
-    // are read again if the loaded contracts say otherwise (BENCHMARKS.md).
-    let guess = guess_schemas(&paths);
-    let loading = {
-        let paths = paths.clone();
-        std::thread::spawn(move || load_contracts(&paths))
-    };
+/// How to reach one target: an explicit connection string (with where it came from) or
+/// the environment, and the TLS settings its zerogap.yaml entry adds.
+#[derive(Debug, Clone, Default)]
+struct TargetSpec {
+    name: Option<String>,
+    /// (where it came from, the connection string); `None`: the environment.
+    explicit: Option<(String, String)>,
+    /// The target's `url_env` names a variable that is not set: this target is not checked.
+    missing_env: Option<String>,
+    tls: connect::TargetTls,
+}
 
-    let mut target_tls = connect::TargetTls::default();
-    let explicit = match (&args.db, &args.target) {
-        (Some(db), _) => Some(("--db".to_string(), db.clone())),
-        (None, Some(name)) => {
-            let (cfg_path, c) = cfg
-                .as_ref()
-                .ok_or_else(|| anyhow!("target `{name}` needs a zerogap.yaml (none found)"))?;
-            let t = c
-                .targets
-                .get(name)
-                .ok_or_else(|| anyhow!("target `{name}` is not defined in zerogap.yaml"))?;
-            let url = match (&t.url, &t.url_env) {
-                (Some(u), _) => u.clone(),
-                (None, Some(env)) => std::env::var(env)
-                    .map_err(|_| connect::ConnectError::MissingEnv(env.clone()))?,
-                (None, None) => return Err(anyhow!("target `{name}` has neither url nor url_env")),
-            };
-            // A CA file named in zerogap.yaml is relative to that file's folder.
-            let base = cfg_path.parent().unwrap_or(Path::new("."));
-            target_tls = connect::TargetTls {
-                sslmode: t.sslmode.clone(),
-                sslrootcert: t.sslrootcert.as_ref().map(|p| {
-                    if p == "system" {
-                        p.clone()
-                    } else {
-                        base.join(p).to_string_lossy().to_string()
-                    }
-                }),
-            };
-            Some((format!("target {name}"), url))
+/// The targets to check: `--db`, the `--target`s (or `--all-targets`), else the environment.
+fn target_specs(args: &CheckArgs, cfg: Option<&(PathBuf, Config)>) -> Result<Vec<TargetSpec>> {
+    if let Some(db) = &args.db {
+        if !args.targets.is_empty() {
+            return Err(anyhow!("give --db or --target, not both"));
         }
-        (None, None) => None,
+        return Ok(vec![TargetSpec {
+            explicit: Some(("--db".into(), db.clone())),
+            ..Default::default()
+        }]);
+    }
+    let names: Vec<String> = if args.all_targets {
+        let names: Vec<String> = cfg
+            .map(|(_, c)| c.targets.keys().cloned().collect())
+            .unwrap_or_default();
+        if names.is_empty() {
+            return Err(anyhow!("--all-targets: zerogap.yaml defines no targets"));
+        }
+        names
+    } else {
+        args.targets.clone()
     };
-    let resolved = connect::resolve(
-        explicit.as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
-        &target_tls,
+    if names.is_empty() {
+        return Ok(vec![TargetSpec::default()]);
+    }
+    let mut specs = Vec::new();
+    for name in names {
+        let (cfg_path, c) =
+            cfg.ok_or_else(|| anyhow!("target `{name}` needs a zerogap.yaml (none found)"))?;
+        let t = c
+            .targets
+            .get(&name)
+            .ok_or_else(|| anyhow!("target `{name}` is not defined in zerogap.yaml"))?;
+        // A CA file named in zerogap.yaml is relative to that file's folder.
+        let base = cfg_path.parent().unwrap_or(Path::new("."));
+        let tls = connect::TargetTls {
+            sslmode: t.sslmode.clone(),
+            sslrootcert: t.sslrootcert.as_ref().map(|p| {
+                if p == "system" {
+                    p.clone()
+                } else {
+                    base.join(p).to_string_lossy().to_string()
+                }
+            }),
+        };
+        // A missing variable fails this target only (reported as not checked), not the fleet.
+        let (url, missing_env) = match (&t.url, &t.url_env) {
+            (Some(u), _) => (u.clone(), None),
+            (None, Some(env)) => match std::env::var(env) {
+                Ok(u) => (u, None),
+                Err(_) => (String::new(), Some(env.clone())),
+            },
+            (None, None) => return Err(anyhow!("target `{name}` has neither url nor url_env")),
+        };
+        specs.push(TargetSpec {
+            explicit: Some((format!("target {name}"), url)),
+            missing_env,
+            name: Some(name),
+            tls,
+        });
+    }
+    Ok(specs)
+}
+
+/// Resolves a target's connection; the error names what is missing, never a password.
+fn resolve_target(
+    spec: &TargetSpec,
+    args: &CheckArgs,
+) -> Result<connect::Resolved, connect::ConnectError> {
+    if let Some(env) = &spec.missing_env {
+        return Err(connect::ConnectError::MissingEnv(env.clone()));
+    }
+    connect::resolve(
+        spec.explicit
+            .as_ref()
+            .map(|(n, u)| (n.as_str(), u.as_str())),
+        &spec.tls,
         args.connect_timeout,
-    )?;
-    if !args.output.quiet {
-        for w in &resolved.warnings {
-            eprintln!("zerogap: warning: {w}");
-        }
-    }
-    if args.output.verbose > 0 {
-        eprintln!(
-            "zerogap: connecting to {} (sslmode {})",
-            resolved.display,
-            resolved.tls.mode.as_str()
-        );
-    }
+    )
+}
 
-    let session = SessionOptions {
+fn session_for(
+    args: &CheckArgs,
+    resolved: &connect::Resolved,
+    max_connections: usize,
+) -> SessionOptions {
+    SessionOptions {
         statement_timeout: args.statement_timeout,
         lock_timeout: args.lock_timeout,
-        max_connections: args.max_connections,
+        max_connections,
         tls: resolved.tls.clone(),
         host: resolved.host(),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let pool = introspect::make_pool(resolved.config.clone(), &session)?;
-    let reader = Reader::new(pool, session);
-    let speculative = runtime.block_on(introspect::introspect(
-        &reader,
-        &Scope {
-            schemas: guess.clone(),
-            migrations: Vec::new(),
-        },
-    ));
-    let set = match loading.join() {
-        Ok(Ok(s)) => s,
-        Ok(Err(errors)) => {
-            print_contract_errors(&errors);
-            return Ok(2);
-        }
-        Err(_) => return Err(anyhow!("the contract loader stopped unexpectedly")),
-    };
-    let mut b = ReportBuilder {
-        contracts: set.files.clone(),
-        ..Default::default()
-    };
-    b.findings.extend(lint::lint(&set.expectations));
-    b.objects = crate::report::objects_of(&set.expectations.schema);
-    b.target.name = args.target.clone();
-    let scope = Scope {
-        schemas: set.expectations.schemas.clone(),
-        migrations: set.expectations.schema.migrations.clone(),
-    };
-    let mut declared: Vec<String> = scope.schemas.clone();
-    declared.sort();
-    declared.dedup();
-    let result = if speculative.is_err() || (declared == guess && scope.migrations.is_empty()) {
-        // Same scope (or the server already failed: asking again would fail the same way).
-        speculative
-    } else {
-        runtime.block_on(introspect::introspect(&reader, &scope))
-    };
-    if args.output.verbose > 0 {
-        for t in reader.timings() {
-            eprintln!(
-                "zerogap: {:<40} {:>6} rows {:>8.1} ms",
-                t.what,
-                t.rows,
-                t.elapsed.as_secs_f64() * 1000.0
-            );
-        }
     }
+}
+
+/// Compares what was read with the contracts into `b`, or records why it could not run.
+fn compare_into(
+    b: &mut ReportBuilder,
+    set: &ContractSet,
+    name: Option<&String>,
+    result: std::result::Result<introspect::Live, String>,
+    quiet: bool,
+) {
     match result {
         Ok(live) => {
             b.target = Target {
-                name: args.target.clone(),
+                name: name.cloned(),
                 database: Some(live.info.database.clone()),
                 server_version: Some(live.info.server_version.clone()),
                 timescaledb_version: live.info.timescaledb_version.clone(),
@@ -537,6 +533,7 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             }
         }
         Err(e) => {
+            b.target.name = name.cloned();
             b.incomplete(Check::Schema, format!("schema not checked: {e}"));
             let needs_ts = set.expectations.timescaledb.is_some()
                 || !set.expectations.schema.caggs.is_empty()
@@ -549,13 +546,120 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             if needs_ts {
                 b.incomplete(Check::Timescale, format!("timescale not checked: {e}"));
             }
-            if !args.output.quiet {
-                eprintln!("zerogap: not verified: {e}");
+            if !quiet {
+                match name {
+                    Some(n) => eprintln!("zerogap: {n}: not verified: {e}"),
+                    None => eprintln!("zerogap: not verified: {e}"),
+                }
             }
         }
     }
+}
+
+fn print_timings(reader: &Reader, label: Option<&String>) {
+    for t in reader.timings() {
+        eprintln!(
+            "zerogap: {}{:<40} {:>6} rows {:>8.1} ms",
+            label.map(|l| format!("{l}: ")).unwrap_or_default(),
+            t.what,
+            t.rows,
+            t.elapsed.as_secs_f64() * 1000.0
+        );
+    }
+}
+
+fn run_check(args: CheckArgs) -> Result<i32> {
+    let cfg = load_config(args.common.config.as_deref())?;
+    let fail = fail_on(&args.output, cfg.as_ref())?;
+    let paths = contract_paths(&args.common.contracts, cfg.as_ref());
+    let specs = target_specs(&args, cfg.as_ref())?;
+    if specs.len() > 1 {
+        return run_fleet(&args, cfg.as_ref(), fail, &paths, specs);
+    }
+    let spec = specs.into_iter().next().unwrap_or_default();
+    // The contracts load on their own thread while the catalogs are read: on a large
+    // database both take about a second. The catalog reads need the schemas in scope, so
+    // they start with the schemas the files name at top level (`schema:`, else public) and
+    // are read again if the loaded contracts say otherwise (BENCHMARKS.md).
+    let guess = guess_schemas(&paths);
+    let loading = {
+        let paths = paths.clone();
+        std::thread::spawn(move || load_contracts(&paths))
+    };
+    let progress = Progress::new(&args.output, "reading the catalogs");
+
+    let resolved = resolve_target(&spec, &args)?;
+    if !args.output.quiet {
+        for w in &resolved.warnings {
+            eprintln!("zerogap: warning: {w}");
+        }
+    }
+    if args.output.verbose > 0 {
+        eprintln!(
+            "zerogap: connecting to {} (sslmode {})",
+            resolved.display,
+            resolved.tls.mode.as_str()
+        );
+    }
+    let session = session_for(&args, &resolved, args.max_connections);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let pool = introspect::make_pool(resolved.config.clone(), &session)?;
+    let reader = Reader::new(pool, session);
+    let speculative = runtime.block_on(introspect::introspect(
+        &reader,
+        &Scope {
+            schemas: guess.clone(),
+            migrations: Vec::new(),
+        },
+    ));
+    progress.stage("loading the contracts");
+    let set = match loading.join() {
+        Ok(Ok(s)) => s,
+        Ok(Err(errors)) => {
+            progress.done();
+            print_contract_errors(&errors);
+            return Ok(2);
+        }
+        Err(_) => return Err(anyhow!("the contract loader stopped unexpectedly")),
+    };
+    let mut b = ReportBuilder {
+        contracts: set.files.clone(),
+        ..Default::default()
+    };
+    b.findings.extend(lint::lint(&set.expectations));
+    b.objects = crate::report::objects_of(&set.expectations.schema);
+    let scope = Scope {
+        schemas: set.expectations.schemas.clone(),
+        migrations: set.expectations.schema.migrations.clone(),
+    };
+    let mut declared: Vec<String> = scope.schemas.clone();
+    declared.sort();
+    declared.dedup();
+    let result = if speculative.is_err() || (declared == guess && scope.migrations.is_empty()) {
+        // Same scope (or the server already failed: asking again would fail the same way).
+        speculative
+    } else {
+        progress.stage("reading the catalogs");
+        runtime.block_on(introspect::introspect(&reader, &scope))
+    };
+    if args.output.verbose > 0 {
+        print_timings(&reader, None);
+    }
+    progress.stage("comparing");
+    compare_into(
+        &mut b,
+        &set,
+        spec.name.as_ref(),
+        result.map_err(|e| e.to_string()),
+        args.output.quiet,
+    );
     runtime.shutdown_timeout(Duration::from_secs(1));
     if !args.no_scan {
+        progress.stage("scanning the repository");
         scan_into(
             &mut b,
             args.repo.as_deref(),
@@ -564,17 +668,140 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             args.output.verbose > 0,
         );
     }
+    progress.done();
     finish(b, cfg.as_ref(), &args.output, fail)
+}
+
+/// Several targets: checked concurrently, at most `--max-connections` connections in all;
+/// each target's findings marked against its own history; one combined report.
+fn run_fleet(
+    args: &CheckArgs,
+    cfg: Option<&(PathBuf, Config)>,
+    fail: FailOn,
+    paths: &[PathBuf],
+    specs: Vec<TargetSpec>,
+) -> Result<i32> {
+    let set = match load_contracts(paths) {
+        Ok(s) => s,
+        Err(errors) => {
+            print_contract_errors(&errors);
+            return Ok(2);
+        }
+    };
+    let total = args.max_connections.max(1);
+    let at_once = specs.len().min(total);
+    let per_target = (total / at_once).max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let progress = Progress::bar(&args.output, specs.len() as u64, "targets checked");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<(usize, ReportBuilder)>> = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..at_once {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(spec) = specs.get(i) else { break };
+                    let mut b = ReportBuilder {
+                        contracts: set.files.clone(),
+                        objects: crate::report::objects_of(&set.expectations.schema),
+                        ..Default::default()
+                    };
+                    let result = resolve_target(spec, args)
+                        .map_err(|e| e.to_string())
+                        .and_then(|resolved| {
+                            if !args.output.quiet {
+                                for w in &resolved.warnings {
+                                    eprintln!("zerogap: warning: {w}");
+                                }
+                            }
+                            let session = session_for(args, &resolved, per_target);
+                            let pool = introspect::make_pool(resolved.config.clone(), &session)
+                                .map_err(|e| e.to_string())?;
+                            let reader = Reader::new(pool, session);
+                            let scope = Scope {
+                                schemas: set.expectations.schemas.clone(),
+                                migrations: set.expectations.schema.migrations.clone(),
+                            };
+                            let r = runtime.block_on(introspect::introspect(&reader, &scope));
+                            if args.output.verbose > 0 {
+                                print_timings(&reader, spec.name.as_ref());
+                            }
+                            r.map_err(|e| e.to_string())
+                        });
+                    compare_into(&mut b, &set, spec.name.as_ref(), result, args.output.quiet);
+                    progress.inc();
+                    if let Ok(mut r) = results.lock() {
+                        r.push((i, b));
+                    }
+                }
+            });
+        }
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    progress.done();
+    let mut builders = results.into_inner().unwrap_or_default();
+    builders.sort_by_key(|(i, _)| *i);
+
+    // Contract-level findings (lint) and the repository scan belong to no target.
+    let mut common = ReportBuilder {
+        contracts: set.files.clone(),
+        target: Target {
+            name: Some("contracts and repository".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    common.findings.extend(lint::lint(&set.expectations));
+    if !args.no_scan {
+        scan_into(
+            &mut common,
+            args.repo.as_deref(),
+            cfg,
+            Some(&set),
+            args.output.verbose > 0,
+        );
+    }
+    let mut reports = Vec::new();
+    for (_, b) in builders.into_iter().chain(std::iter::once((0, common))) {
+        match finalize(b, cfg, &args.output, fail)? {
+            Some((report, _)) => reports.push(report),
+            None => return Ok(2),
+        }
+    }
+    let combined = crate::report::merge(reports);
+    emit(&combined, &args.output, &[])?;
+    Ok(combined.exit_code(fail))
 }
 
 /// What every command does with its findings: waivers, history, the report in every
 /// requested format, the exit code.
 fn finish(
-    mut b: ReportBuilder,
+    b: ReportBuilder,
     cfg: Option<&(PathBuf, Config)>,
     out: &OutputArgs,
     fail: FailOn,
 ) -> Result<i32> {
+    match finalize(b, cfg, out, fail)? {
+        Some((report, trend)) => {
+            emit(&report, out, &trend)?;
+            Ok(report.exit_code(fail))
+        }
+        None => Ok(2),
+    }
+}
+
+/// Waivers and history applied, the report built (and stored with `--history`), with the
+/// trend of the stored runs; `None` when zerogap.yaml's waivers are invalid (said on stderr).
+fn finalize(
+    mut b: ReportBuilder,
+    cfg: Option<&(PathBuf, Config)>,
+    out: &OutputArgs,
+    fail: FailOn,
+) -> Result<Option<(Report, Vec<history::TrendPoint>)>> {
     let now = now_utc();
     if let Some((path, c)) = cfg {
         // Waiver locations read best relative to where zerogap runs.
@@ -592,31 +819,82 @@ fn finish(
                 for e in &errors.0 {
                     eprintln!("  {e}");
                 }
-                return Ok(2);
+                return Ok(None);
             }
         };
         crate::waiver::apply(&mut b.findings, &waivers, chrono::Utc::now().date_naive());
     }
-    let mut trend = Vec::new();
-    if let Some(dir) = &out.history {
-        let key = history::target_key(&b.target);
-        let runs = history::load(dir, Some(&key))?;
-        let complete = !b.is_incomplete();
-        history::mark(&mut b.findings, history::previous(&runs), &now, complete);
-        let report = b.build(fail, now);
-        let stored = history::store(dir, &report, out.history_keep)?;
-        if out.verbose > 0 {
-            eprintln!("zerogap: history: stored {}", stored.display());
-        }
-        let mut all: Vec<Report> = runs.into_iter().map(|(_, r)| r).collect();
-        all.push(report.clone());
-        trend = history::trend(&all);
-        emit(&report, out, &trend)?;
-        return Ok(report.exit_code(fail));
-    }
+    let Some(dir) = &out.history else {
+        return Ok(Some((b.build(fail, now), Vec::new())));
+    };
+    let key = history::target_key(&b.target);
+    let runs = history::load(dir, Some(&key))?;
+    let complete = !b.is_incomplete();
+    history::mark(&mut b.findings, history::previous(&runs), &now, complete);
     let report = b.build(fail, now);
-    emit(&report, out, &trend)?;
-    Ok(report.exit_code(fail))
+    let stored = history::store(dir, &report, out.history_keep)?;
+    if out.verbose > 0 {
+        eprintln!("zerogap: history: stored {}", stored.display());
+    }
+    let mut all: Vec<Report> = runs.into_iter().map(|(_, r)| r).collect();
+    all.push(report.clone());
+    let trend = history::trend(&all);
+    Ok(Some((report, trend)))
+}
+
+/// A progress indicator on stderr for long runs: only on a terminal, never with -q or -v
+/// (whose lines it would garble).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn enabled(out: &OutputArgs) -> bool {
+        !out.quiet && out.verbose == 0 && std::io::stderr().is_terminal()
+    }
+
+    fn new(out: &OutputArgs, first: &str) -> Self {
+        if !Self::enabled(out) {
+            return Self { bar: None };
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(first.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Self { bar: Some(bar) }
+    }
+
+    fn bar(out: &OutputArgs, len: u64, what: &str) -> Self {
+        if !Self::enabled(out) {
+            return Self { bar: None };
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} {msg} [{elapsed}] {wide_bar}",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Self { bar: Some(bar) }
+    }
+
+    fn stage(&self, message: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(message.to_string());
+        }
+    }
+
+    fn inc(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
 }
 
 fn run_report(args: ReportArgs) -> Result<i32> {
@@ -626,7 +904,17 @@ fn run_report(args: ReportArgs) -> Result<i32> {
         serde_json::from_str(&text)
             .with_context(|| format!("{} is not a zerogap JSON report", p.display()))
     };
-    let file_report = args.file.as_deref().map(read).transpose()?;
+    let reports: Vec<Report> = args.files.iter().map(|p| read(p)).collect::<Result<_>>()?;
+    if reports.len() > 1 {
+        if args.output.history.is_some() {
+            return Err(anyhow!(
+                "give several JSON reports, or --history DIR, not both"
+            ));
+        }
+        emit(&crate::report::merge(reports), &args.output, &[])?;
+        return Ok(0);
+    }
+    let file_report = reports.into_iter().next();
     let Some(dir) = &args.output.history else {
         let report =
             file_report.ok_or_else(|| anyhow!("give a JSON report file, or --history DIR"))?;

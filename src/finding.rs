@@ -92,6 +92,9 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,
     pub waived: Option<serde_json::Value>,
+    /// In a combined report of several targets: the target the finding is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 impl Finding {
@@ -114,6 +117,7 @@ impl Finding {
             status: None,
             first_seen: None,
             waived: None,
+            target: None,
         }
     }
 

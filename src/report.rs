@@ -70,7 +70,7 @@ pub struct Summary {
     pub per_check: BTreeMap<String, CheckTally>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct QueryEntry {
     pub file: String,
     pub line: usize,
@@ -108,6 +108,165 @@ pub struct Report {
     /// The declared objects that were compared (absent from reports of `scan`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectEntry>,
+    /// A combined report of several targets (`--target a --target b`, `--all-targets`,
+    /// `zerogap report A.json B.json`): one section per target; the top level sums them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetSection>,
+}
+
+/// One target of a combined report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TargetSection {
+    /// How the target's findings are labelled (`target` of each finding).
+    pub label: String,
+    pub target: Target,
+    pub generated_at: String,
+    pub checks: BTreeMap<String, CheckStatus>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<String>,
+    pub summary: Summary,
+}
+
+impl Target {
+    /// The name a person knows the target by: its config name, else its database.
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.database.clone())
+            .unwrap_or_else(|| "database".into())
+    }
+}
+
+fn worst(a: CheckStatus, b: CheckStatus) -> CheckStatus {
+    let rank = |s: CheckStatus| match s {
+        CheckStatus::Skipped => 0,
+        CheckStatus::Passed => 1,
+        CheckStatus::Failed => 2,
+        CheckStatus::Incomplete => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Combines the reports of several targets (or of one target's shards) into one: every
+/// finding labelled with its target, checks at their worst status, counts summed and the
+/// compliance recomputed from the sums. One report is returned as it is.
+pub fn merge(mut reports: Vec<Report>) -> Report {
+    if reports.len() == 1
+        && let Some(r) = reports.pop()
+    {
+        return r;
+    }
+    // A combined report merged again (shards of a fleet) keeps its sections; its findings
+    // already carry their labels.
+    let mut out = Report {
+        report_version: REPORT_VERSION,
+        tool: reports.first().map(|r| r.tool.clone()).unwrap_or(Tool {
+            name: "zerogap".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }),
+        generated_at: reports
+            .iter()
+            .map(|r| r.generated_at.clone())
+            .max()
+            .unwrap_or_default(),
+        target: Target {
+            name: Some(format!("{} targets", reports.len())),
+            ..Default::default()
+        },
+        contracts: Vec::new(),
+        checks: BTreeMap::new(),
+        fail_on: reports
+            .first()
+            .map(|r| r.fail_on.clone())
+            .unwrap_or_else(default_fail_on),
+        not_checked: Vec::new(),
+        summary: Summary::default(),
+        findings: Vec::new(),
+        queries: Vec::new(),
+        objects: Vec::new(),
+        targets: Vec::new(),
+    };
+    let mut checked = 0;
+    let mut matched = 0;
+    let mut labels = Vec::new();
+    for r in reports {
+        let sections = if r.targets.is_empty() {
+            let label = r.target.label();
+            // Two runs of targets with the same name: keep them apart.
+            let n = labels.iter().filter(|l: &&String| **l == label).count();
+            let label = if n == 0 {
+                label
+            } else {
+                format!("{label} #{}", n + 1)
+            };
+            labels.push(r.target.label());
+            vec![TargetSection {
+                label,
+                target: r.target.clone(),
+                generated_at: r.generated_at.clone(),
+                checks: r.checks.clone(),
+                not_checked: r.not_checked.clone(),
+                summary: r.summary.clone(),
+            }]
+        } else {
+            r.targets.clone()
+        };
+        let only = (sections.len() == 1).then(|| sections[0].label.clone());
+        for c in &r.contracts {
+            if !out.contracts.contains(c) {
+                out.contracts.push(c.clone());
+            }
+        }
+        for (k, v) in &r.checks {
+            let e = out.checks.entry(k.clone()).or_insert(*v);
+            *e = worst(*e, *v);
+        }
+        for reason in &r.not_checked {
+            match &only {
+                Some(l) => out.not_checked.push(format!("{l}: {reason}")),
+                None => out.not_checked.push(reason.clone()),
+            }
+        }
+        let s = &r.summary;
+        out.summary.errors += s.errors;
+        out.summary.warnings += s.warnings;
+        out.summary.infos += s.infos;
+        out.summary.waived += s.waived;
+        out.summary.suppressed += s.suppressed;
+        out.summary.resolved += s.resolved;
+        checked += s.objects_checked;
+        matched += s.objects_matched;
+        for (k, t) in &s.per_check {
+            let e = out.summary.per_check.entry(k.clone()).or_default();
+            e.checked += t.checked;
+            e.matched += t.matched;
+        }
+        for mut f in r.findings {
+            if f.target.is_none() {
+                f.target = only.clone();
+            }
+            out.findings.push(f);
+        }
+        for q in r.queries {
+            if !out.queries.contains(&q) {
+                out.queries.push(q);
+            }
+        }
+        for o in r.objects {
+            if !out
+                .objects
+                .iter()
+                .any(|x| x.name == o.name && x.kind == o.kind)
+            {
+                out.objects.push(o);
+            }
+        }
+        out.targets.extend(sections);
+    }
+    out.summary.objects_checked = checked;
+    out.summary.objects_matched = matched;
+    out.summary.compliance_pct = compliance_pct(matched, checked);
+    out
 }
 
 fn default_fail_on() -> String {
@@ -284,6 +443,7 @@ impl ReportBuilder {
             findings,
             queries: self.queries,
             objects: self.objects,
+            targets: Vec::new(),
         }
     }
 }
@@ -326,6 +486,68 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(target: &str, errors: usize, incomplete: bool) -> Report {
+        let mut b = ReportBuilder {
+            target: Target {
+                name: Some(target.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        for i in 0..errors {
+            b.findings.push(Finding::new(
+                &crate::rules::TABLE_MISSING,
+                "table",
+                format!("public.t{i}"),
+                "missing",
+            ));
+        }
+        b.tally(
+            Check::Schema,
+            crate::compare::Tally {
+                checked: 10,
+                matched: 10 - errors as u64,
+            },
+        );
+        if incomplete {
+            b.incomplete(Check::Schema, "schema not checked: connection refused");
+        } else {
+            b.ran(Check::Schema);
+        }
+        b.build(
+            FailOn::Severity(Severity::Error),
+            "2026-11-23T03:00:00Z".into(),
+        )
+    }
+
+    #[test]
+    fn merged_targets_sum_and_keep_their_labels() {
+        let m = merge(vec![
+            run("eu", 1, false),
+            run("us", 0, false),
+            run("ap", 0, true),
+        ]);
+        assert_eq!(m.targets.len(), 3);
+        assert_eq!(m.summary.errors, 1);
+        assert_eq!(m.summary.objects_checked, 30);
+        assert_eq!(m.summary.objects_matched, 29);
+        assert_eq!(m.summary.compliance_pct, Some(96.6));
+        assert_eq!(m.findings[0].target.as_deref(), Some("eu"));
+        assert_eq!(m.checks["schema"], CheckStatus::Incomplete);
+        assert_eq!(
+            m.not_checked,
+            vec!["ap: schema not checked: connection refused".to_string()]
+        );
+        assert_eq!(m.exit_code(FailOn::Severity(Severity::Error)), 2);
+        // Merging merged reports (shards of a fleet) keeps the sections.
+        let again = merge(vec![m.clone(), run("sa", 0, false)]);
+        assert_eq!(again.targets.len(), 4);
+        assert_eq!(again.summary.errors, 1);
+        let clean = merge(vec![run("eu", 0, false), run("us", 0, false)]);
+        assert_eq!(clean.exit_code(FailOn::Severity(Severity::Error)), 0);
+        assert_eq!(clean.checks["schema"], CheckStatus::Passed);
+    }
 
     #[test]
     fn compliance_never_rounds_up_to_full() {

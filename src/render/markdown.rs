@@ -116,6 +116,29 @@ pub fn render(report: &Report) -> String {
             status.as_str()
         ));
     }
+    if !report.targets.is_empty() {
+        out.push_str("\n| target | database | errors | warnings | compliance | checks |\n|---|---|---|---|---|---|\n");
+        for t in &report.targets {
+            let checks: Vec<String> = t
+                .checks
+                .iter()
+                .filter(|(_, v)| v.as_str() != "skipped")
+                .map(|(k, v)| format!("{} {k}", check_icon(v.as_str())))
+                .collect();
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                cell(&t.label),
+                cell(t.target.database.as_deref().unwrap_or("—")),
+                t.summary.errors,
+                t.summary.warnings,
+                t.summary
+                    .compliance_pct
+                    .map(|p| format!("{p:.1}%"))
+                    .unwrap_or_else(|| "n/a".into()),
+                checks.join(" ")
+            ));
+        }
+    }
     for reason in &report.not_checked {
         out.push_str(&format!("\n> ⚠️ not checked: {}\n", cell(reason)));
     }
@@ -129,10 +152,14 @@ pub fn render(report: &Report) -> String {
         );
         for f in report.findings.iter().take(MAX_ROWS) {
             out.push_str(&format!(
-                "| {} | `{}` {} | `{}` | {} | {} | {} |\n",
+                "| {} | `{}` {} | {}`{}` | {} | {} | {} |\n",
                 icon(f.severity),
                 f.rule,
                 f.name,
+                f.target
+                    .as_deref()
+                    .map(|t| format!("{}: ", cell(t)))
+                    .unwrap_or_default(),
                 f.object.replace('`', "'"),
                 cell(&f.message),
                 f.location

@@ -36,6 +36,25 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     for reason in &report.not_checked {
         out.push_str(&format!("not checked: {reason}\n"));
     }
+    for t in &report.targets {
+        let checks: Vec<String> = t
+            .checks
+            .iter()
+            .map(|(k, v)| format!("{k} {}", v.as_str()))
+            .collect();
+        out.push_str(&format!(
+            "  {}: {} error(s), {} warning(s){} — {}\n",
+            t.label,
+            t.summary.errors,
+            t.summary.warnings,
+            t.target
+                .database
+                .as_deref()
+                .map(|d| format!(", database {d}"))
+                .unwrap_or_default(),
+            checks.join(" · ")
+        ));
+    }
 
     if !report.findings.is_empty() {
         let mut table = Table::new();
@@ -55,10 +74,13 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         table.set_header(header);
         let mut last_object: Option<&str> = None;
         for f in &report.findings {
-            let object = if last_object == Some(f.object.as_str()) {
+            let object = if last_object == Some(f.object.as_str()) && f.target.is_none() {
                 String::new()
             } else {
-                f.object.clone()
+                match &f.target {
+                    Some(t) => format!("[{t}] {}", f.object),
+                    None => f.object.clone(),
+                }
             };
             last_object = Some(f.object.as_str());
             let mut sev = Cell::new(if f.waived.is_some() {

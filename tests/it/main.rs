@@ -3,6 +3,7 @@
 
 mod cli;
 mod drift;
+mod fleet;
 mod harness;
 mod html_report;
 mod reports;
