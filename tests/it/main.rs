@@ -2,6 +2,7 @@
 //! by every test in it (see `harness.rs`).
 
 mod cli;
+mod connections;
 mod drift;
 mod fleet;
 mod harness;
