@@ -534,7 +534,8 @@ fn compare_into(
         }
         Err(e) => {
             b.target.name = name.cloned();
-            b.incomplete(Check::Schema, format!("schema not checked: {e}"));
+            let reason = format!("schema not checked: {e}");
+            b.incomplete(Check::Schema, reason.clone());
             let needs_ts = set.expectations.timescaledb.is_some()
                 || !set.expectations.schema.caggs.is_empty()
                 || set
@@ -547,9 +548,10 @@ fn compare_into(
                 b.incomplete(Check::Timescale, format!("timescale not checked: {e}"));
             }
             if !quiet {
+                // The report's own line: what was not checked, then why.
                 match name {
-                    Some(n) => eprintln!("zerogap: {n}: not verified: {e}"),
-                    None => eprintln!("zerogap: not verified: {e}"),
+                    Some(n) => eprintln!("zerogap: {n}: not verified: {reason}"),
+                    None => eprintln!("zerogap: not verified: {reason}"),
                 }
             }
         }

@@ -44,6 +44,14 @@ impl IntrospectError {
                 what: what.into(),
                 message,
             },
+            // The server ended the session (pg_terminate_backend, a shutdown or restart:
+            // 57P01-57P03) or the link broke (class 08): say so, not only the server's words.
+            Some(c) if c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03") => {
+                Self::Query {
+                    what: what.into(),
+                    message: format!("connection lost: {message}"),
+                }
+            }
             _ if e.is_closed() => Self::Query {
                 what: what.into(),
                 message: format!("connection lost: {message}"),
