@@ -4,9 +4,11 @@
 mod cli;
 mod connections;
 mod drift;
+mod failclosed;
 mod fleet;
 mod harness;
 mod html_report;
+mod readonly;
 mod reports;
 mod scan;
 mod smoke;
