@@ -13,10 +13,15 @@
 //!   tool under test must be run with `--max-connections 1` against it. All PGlite
 //!   connections share one backend session: see [`Conn`].
 //!
-//! Servers this process started are stopped when it exits (an `atexit` hook), and,
-//! should it die without exiting (a signal, an abort), by a watchdog that notices the
-//! end of a pipe: a small shell process for PostgreSQL, the node server itself for
-//! PGlite.
+//! * [`pgbouncer`] gives a PgBouncer in transaction pooling mode (`pool_mode =
+//!   transaction`) in front of that PostgreSQL server: started once per test process,
+//!   on first use, on a free port on 127.0.0.1, with a wildcard database entry so each
+//!   test's own database is reachable through it ([`Bouncer::url`]).
+//!
+//! Servers this process started are stopped when it exits (an `atexit` hook, in the
+//! reverse order of their start), and, should it die without exiting (a signal, an
+//! abort), by a watchdog that notices the end of a pipe: a small shell process for
+//! PostgreSQL and PgBouncer, the node server itself for PGlite.
 //!
 //! When a server cannot be had, the test is skipped with a loud `SKIPPED` line on
 //! stderr, and fails instead when `CI=true` or when the server was named by one of the
@@ -694,7 +699,8 @@ fn own(server: Owned) {
 
 extern "C" fn stop_owned_servers() {
     let mut owned = OWNED.lock().unwrap_or_else(PoisonError::into_inner);
-    for mut server in owned.drain(..) {
+    // Last started, first stopped: PgBouncer before the PostgreSQL behind it.
+    for mut server in owned.drain(..).rev() {
         server.stop();
     }
 }
@@ -884,12 +890,13 @@ fn init_and_start_cluster(
     Err(last_error)
 }
 
-/// Stops the server whose pid is $1 and removes the folder $2 once standard input
-/// reaches end-of-file, which happens when the test process is gone however it ended.
+/// Stops the server whose pid is $1 (with signal $3, INT if not given) and removes the
+/// folder $2 once standard input reaches end-of-file, which happens when the test
+/// process is gone however it ended.
 const PG_WATCHDOG: &str = r#"
 trap '' INT TERM HUP
 cat >/dev/null 2>&1
-kill -INT "$1" 2>/dev/null
+kill -"${3:-INT}" "$1" 2>/dev/null
 i=0
 while kill -0 "$1" 2>/dev/null; do
   i=$((i + 1))
@@ -1056,6 +1063,350 @@ fn current_database(client: &mut postgres::Client) -> Result<String, String> {
         .query_one("SELECT current_database()::text", &[])
         .map(|row| row.get(0))
         .map_err(|e| format!("SELECT current_database() failed: {}", describe(&e)))
+}
+
+// ---------------------------------------------------------------------------------
+// PgBouncer
+
+const BOUNCER_START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The PgBouncer of this test process (see [`pgbouncer`]).
+pub struct Bouncer {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// Its log (stdout and stderr): one `login attempt: db=... user=...` line a client.
+    pub log: PathBuf,
+    user: String,
+    password: Option<String>,
+}
+
+/// The PgBouncer (transaction pooling) in front of the harness's PostgreSQL server (or
+/// the one `ZEROGAP_TEST_DATABASE_URL` names), started on first use; `None` (after the
+/// usual SKIPPED line, or a failure under CI) when there is no server or no pgbouncer.
+pub fn pgbouncer(test_name: &str) -> Option<&'static Bouncer> {
+    static BOUNCER: OnceLock<Result<Bouncer, String>> = OnceLock::new();
+    let upstream = server(&POSTGRES, "postgres", test_name, start_postgres)?;
+    match BOUNCER.get_or_init(|| start_bouncer(upstream)) {
+        Ok(bouncer) => Some(bouncer),
+        Err(reason) => {
+            unavailable("pgbouncer", test_name, reason);
+            None
+        }
+    }
+}
+
+impl Bouncer {
+    /// libpq URL of the test's database through the bouncer (same user and password as
+    /// [`TestDb::url`]).
+    pub fn url(&self, db: &TestDb) -> String {
+        self.url_for(&db.database)
+    }
+
+    /// Runs one command on the admin console (`SHOW STATS`, `SHOW POOLS`, `SHOW
+    /// CONFIG`, ...) and returns its rows as column name → value. The console speaks
+    /// only the simple query protocol.
+    pub fn show(&self, command: &str) -> Vec<std::collections::BTreeMap<String, Option<String>>> {
+        let url = self.url_for("pgbouncer");
+        let mut client = connect(&url).unwrap_or_else(|e| {
+            panic!(
+                "cannot connect to the pgbouncer console {}: {}",
+                redact(&url),
+                describe(&e)
+            )
+        });
+        let messages = client
+            .simple_query(command)
+            .unwrap_or_else(|e| panic!("{command} on the pgbouncer console: {}", describe(&e)));
+        let _ = client.close();
+        messages
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => Some(
+                    row.columns()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (c.name().to_string(), row.get(i).map(str::to_string)))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Everything pgbouncer logged so far.
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn url_for(&self, database: &str) -> String {
+        let userinfo = match &self.password {
+            Some(p) => format!("{}:{}", percent_encode(&self.user), percent_encode(p)),
+            None => percent_encode(&self.user),
+        };
+        format!(
+            "postgresql://{userinfo}@127.0.0.1:{}/{}",
+            self.port,
+            percent_encode(database)
+        )
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// `pgbouncer` on PATH, else Debian's /usr/sbin/pgbouncer (not on a user's PATH).
+fn pgbouncer_binary() -> Result<PathBuf, String> {
+    let path = env::var_os("PATH").unwrap_or_default();
+    env::split_paths(&path)
+        .map(|dir| dir.join("pgbouncer"))
+        .chain([PathBuf::from("/usr/sbin/pgbouncer")])
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            "pgbouncer not found on PATH nor at /usr/sbin/pgbouncer: install it (apt-get install pgbouncer)"
+                .to_string()
+        })
+}
+
+/// A field of pgbouncer's auth file: in double quotes, double quotes doubled.
+fn auth_file_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A value in a pgbouncer connection string: in single quotes, single quotes doubled.
+fn connstr_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn start_bouncer(upstream: &Server) -> Result<Bouncer, String> {
+    let started = Instant::now();
+    let binary = pgbouncer_binary()?;
+    // Where the upstream server is, and who the admin is, from its URL.
+    let config: postgres::Config = upstream
+        .admin_url
+        .parse()
+        .map_err(|e| format!("cannot parse the server's URL: {e}"))?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".to_string(),
+    };
+    let upstream_port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config
+        .get_user()
+        .ok_or("the server's URL names no user")?
+        .to_string();
+    let password = config
+        .get_password()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
+    // pgbouncer refuses to run as root: as the `postgres` OS user then, like the server.
+    let owner = postgres_os_user()?;
+    let dir = tempfile::Builder::new()
+        .prefix("zerogap-pgbouncer-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a temporary folder: {e}"))?
+        .keep();
+    let result = write_bouncer_files(
+        &dir,
+        owner,
+        &host,
+        upstream_port,
+        &user,
+        password.as_deref(),
+    )
+    .and_then(|()| {
+        // A free port can be taken by someone else before pgbouncer binds it: retry.
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let port = free_port()?;
+            match spawn_bouncer(&binary, owner, &dir, port, &user, password.as_deref()) {
+                Ok(bouncer) => return Ok(bouncer),
+                Err((error, retry)) => {
+                    last_error = error;
+                    if !retry {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last_error)
+    });
+    match result {
+        Ok(bouncer) => {
+            announce(&format!(
+                "PgBouncer ({}, transaction pooling) ready on 127.0.0.1:{} in front of {host}:{upstream_port} in {:.1}s",
+                binary.display(),
+                bouncer.port,
+                started.elapsed().as_secs_f64()
+            ));
+            Ok(bouncer)
+        }
+        Err(reason) => {
+            let _ = fs::remove_dir_all(&dir);
+            Err(reason)
+        }
+    }
+}
+
+/// The auth file (the admin's password in plain text: a throwaway server's) and the
+/// part of the configuration that does not depend on the port.
+fn write_bouncer_files(
+    dir: &Path,
+    owner: Option<(u32, u32)>,
+    host: &str,
+    port: u16,
+    user: &str,
+    password: Option<&str>,
+) -> Result<(), String> {
+    let userlist = dir.join("userlist.txt");
+    fs::write(
+        &userlist,
+        format!(
+            "{} {}\n",
+            auth_file_quote(user),
+            auth_file_quote(password.unwrap_or(""))
+        ),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", userlist.display()))?;
+    if let Some((uid, gid)) = owner {
+        for path in [dir, userlist.as_path()] {
+            std::os::unix::fs::chown(path, Some(uid), Some(gid))
+                .map_err(|e| format!("cannot chown {}: {e}", path.display()))?;
+        }
+    }
+    // Clients log in with SCRAM, pgbouncer logs in to the server with the password
+    // from the auth file (SCRAM too, as the cluster's host auth asks); a server named
+    // without a password must trust us.
+    let auth_type = if password.is_some() {
+        "scram-sha-256"
+    } else {
+        "trust"
+    };
+    let ini = format!(
+        "[databases]\n\
+         ; every database, under the name the client asks for\n\
+         * = host={host} port={port}\n\
+         \n\
+         [pgbouncer]\n\
+         pool_mode = transaction\n\
+         listen_addr = 127.0.0.1\n\
+         listen_port = @PORT@\n\
+         unix_socket_dir =\n\
+         auth_type = {auth_type}\n\
+         auth_file = {userlist}\n\
+         admin_users = {user}\n\
+         stats_users = {user}\n\
+         max_client_conn = 200\n\
+         default_pool_size = 20\n\
+         server_tls_sslmode = prefer\n\
+         log_connections = 1\n\
+         log_disconnections = 1\n\
+         log_pooler_errors = 1\n",
+        host = connstr_quote(host),
+        userlist = dir.join("userlist.txt").display(),
+    );
+    fs::write(dir.join("pgbouncer.ini.in"), ini).map_err(|e| e.to_string())
+}
+
+fn spawn_bouncer(
+    binary: &Path,
+    owner: Option<(u32, u32)>,
+    dir: &Path,
+    port: u16,
+    user: &str,
+    password: Option<&str>,
+) -> Result<Bouncer, (String, bool)> {
+    let template =
+        fs::read_to_string(dir.join("pgbouncer.ini.in")).map_err(|e| (e.to_string(), false))?;
+    let ini = dir.join("pgbouncer.ini");
+    fs::write(&ini, template.replace("@PORT@", &port.to_string()))
+        .map_err(|e| (e.to_string(), false))?;
+    let log_path = dir.join("pgbouncer.log");
+    let log = File::create(&log_path).map_err(|e| (e.to_string(), false))?;
+    let log2 = log.try_clone().map_err(|e| (e.to_string(), false))?;
+    let mut command = Command::new(binary);
+    command
+        .arg(&ini)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log2)
+        .process_group(0);
+    as_owner(&mut command, owner, dir);
+    let mut child = command
+        .spawn()
+        .map_err(|e| (format!("cannot start pgbouncer: {e}"), false))?;
+    // SIGTERM: immediate shutdown (SIGINT would wait for clients to finish).
+    let watchdog = Command::new("sh")
+        .arg("-c")
+        .arg(PG_WATCHDOG)
+        .arg("zerogap-pgbouncer-watchdog")
+        .arg(child.id().to_string())
+        .arg(dir)
+        .arg("TERM")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
+    let watchdog = match watchdog {
+        Ok(w) => w,
+        Err(e) => {
+            stop_child(&mut child, libc::SIGTERM);
+            return Err((format!("cannot start the watchdog (sh): {e}"), false));
+        }
+    };
+    let mut owned = Owned {
+        child,
+        stop_signal: libc::SIGTERM,
+        watchdog: Some(watchdog),
+        dir: None,
+    };
+    let bouncer = Bouncer {
+        port,
+        log: log_path.clone(),
+        user: user.to_string(),
+        password: password.map(str::to_string),
+    };
+    // Ready when the admin console answers.
+    let console = bouncer.url_for("pgbouncer");
+    let deadline = Instant::now() + BOUNCER_START_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = owned.child.try_wait() {
+            let log = tail(&log_path, 20);
+            owned.stop();
+            let retry = log.contains("Address already in use");
+            return Err((format!("pgbouncer exited ({status}):\n{log}"), retry));
+        }
+        match connect(&console) {
+            Ok(client) => {
+                let _ = client.close();
+                break;
+            }
+            Err(e) if Instant::now() > deadline => {
+                owned.stop();
+                return Err((
+                    format!(
+                        "pgbouncer did not accept connections within {BOUNCER_START_TIMEOUT:?}: {}\n{}",
+                        describe(&e),
+                        tail(&log_path, 20)
+                    ),
+                    false,
+                ));
+            }
+            Err(_) => thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    owned.dir = Some(dir.to_path_buf());
+    own(owned);
+    Ok(bouncer)
 }
 
 // ---------------------------------------------------------------------------------
