@@ -40,6 +40,9 @@ enum Command {
     Scan(ScanArgs),
     /// Validate contract files without a database.
     Lint(LintArgs),
+    /// Write contract files from a live database (the adoption path): everything it has,
+    /// so that `check` of the same database finds nothing.
+    Init(InitArgs),
     /// Render stored JSON reports (one run, or the latest run of a --history folder with
     /// the trend over the stored runs) as Markdown, HTML or any other format.
     Report(ReportArgs),
@@ -127,6 +130,32 @@ struct ScanArgs {
 }
 
 #[derive(Debug, Args)]
+struct InitArgs {
+    /// Database URL or key=value string; default DATABASE_URL, then the PG* variables.
+    #[arg(long)]
+    db: Option<String>,
+    /// Only these schemas (repeatable; default: every schema the team owns).
+    #[arg(long = "schema", value_name = "NAME")]
+    schemas: Vec<String>,
+    /// Folder to write into (one file per schema).
+    #[arg(long, default_value = "contracts")]
+    out: PathBuf,
+    /// Overwrite files that exist.
+    #[arg(long)]
+    force: bool,
+    #[arg(long, default_value = "30s", value_parser = connect::parse_duration_flag)]
+    statement_timeout: Duration,
+    #[arg(long, default_value = "10s", value_parser = connect::parse_duration_flag)]
+    connect_timeout: Duration,
+    #[arg(long, default_value = "5s", value_parser = connect::parse_duration_flag)]
+    lock_timeout: Duration,
+    #[arg(long, default_value_t = 4)]
+    max_connections: usize,
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
 struct ReportArgs {
     /// JSON reports written by check/scan/lint (default: the latest run in --history);
     /// several are merged into one combined report (the shards of a fleet).
@@ -192,6 +221,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Scan(args) => run_scan(args),
         Command::Check(args) => run_check(args),
         Command::Report(args) => run_report(args),
+        Command::Init(args) => run_init(args),
     }
 }
 
@@ -897,6 +927,81 @@ impl Progress {
             b.finish_and_clear();
         }
     }
+}
+
+fn run_init(args: InitArgs) -> Result<i32> {
+    let resolved = connect::resolve(
+        args.db.as_deref().map(|d| ("--db", d)),
+        &connect::TargetTls::default(),
+        args.connect_timeout,
+    )?;
+    let session = SessionOptions {
+        statement_timeout: args.statement_timeout,
+        lock_timeout: args.lock_timeout,
+        max_connections: args.max_connections,
+        tls: resolved.tls.clone(),
+        host: resolved.host(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let pool = introspect::make_pool(resolved.config.clone(), &session)?;
+    let reader = Reader::new(pool, session);
+    let live = runtime.block_on(async {
+        let schemas = if args.schemas.is_empty() {
+            introspect::user_schemas(&reader).await?
+        } else {
+            args.schemas.clone()
+        };
+        introspect::introspect(
+            &reader,
+            &Scope {
+                schemas,
+                migrations: Vec::new(),
+            },
+        )
+        .await
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    let live = live.with_context(|| format!("cannot read {}", resolved.display))?;
+    let files = crate::init::contracts(
+        &live.schema,
+        &crate::init::Origin {
+            database_name: live.info.database.clone(),
+            database: resolved.display.clone(),
+            generated_at: now_utc(),
+            server_version: live.info.server_version.clone(),
+            timescaledb_version: live.info.timescaledb_version.clone(),
+        },
+    );
+    if files.is_empty() {
+        return Err(anyhow!(
+            "{} has no tables, views, enums or continuous aggregates in the schemas read",
+            resolved.display
+        ));
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    for f in &files {
+        let path = args.out.join(&f.name);
+        if path.exists() && !args.force {
+            return Err(anyhow!(
+                "{} exists; use --force to overwrite it",
+                path.display()
+            ));
+        }
+    }
+    for f in &files {
+        let path = args.out.join(&f.name);
+        std::fs::write(&path, &f.text)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        if !args.quiet {
+            eprintln!("zerogap: wrote {}", path.display());
+        }
+    }
+    Ok(0)
 }
 
 fn run_report(args: ReportArgs) -> Result<i32> {

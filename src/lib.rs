@@ -7,6 +7,7 @@ pub mod connect;
 pub mod contract;
 pub mod finding;
 pub mod history;
+pub mod init;
 pub mod introspect;
 pub mod lint;
 pub mod model;

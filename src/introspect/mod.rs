@@ -234,6 +234,16 @@ pub struct Live {
     pub timescale_read: bool,
 }
 
+/// The schemas a team owns in this database (for `zerogap init`).
+pub async fn user_schemas(reader: &Reader) -> Result<Vec<String>, IntrospectError> {
+    let rows = reader
+        .query("schemas (pg_namespace)", sql::USER_SCHEMAS, &[])
+        .await?;
+    rows.iter()
+        .map(|r| get::<String>(r, 0, "schemas"))
+        .collect()
+}
+
 /// What to read beyond the catalogs: the schemas in scope and declared migration tables.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {

@@ -230,3 +230,13 @@ WHERE ca.user_view_schema = ANY($1)";
 pub const BUCKET_FN: &str = "(SELECT bucket_width FROM _timescaledb_functions.cagg_get_bucket_function_info(ca.mat_hypertable_id))";
 pub const BUCKET_TABLE: &str = "(SELECT bf.bucket_width FROM _timescaledb_catalog.continuous_aggs_bucket_function bf WHERE bf.mat_hypertable_id = ca.mat_hypertable_id)";
 pub const BUCKET_LEGACY: &str = "(ca.bucket_width::text || ' microseconds')";
+
+/// The schemas a team owns: not the system's, not TimescaleDB's, not an extension's.
+pub const USER_SCHEMAS: &str = "
+SELECT n.nspname::text FROM pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'timescaledb_information',
+                        'timescaledb_experimental', 'toolkit_experimental')
+  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT LIKE '\\_timescaledb\\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+ORDER BY 1";

@@ -8,6 +8,7 @@ mod failclosed;
 mod fleet;
 mod harness;
 mod html_report;
+mod init;
 mod pgbouncer;
 mod readonly;
 mod reports;
