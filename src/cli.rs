@@ -46,6 +46,8 @@ enum Command {
     /// Render stored JSON reports (one run, or the latest run of a --history folder with
     /// the trend over the stored runs) as Markdown, HTML or any other format.
     Report(ReportArgs),
+    /// Print the JSON Schema of the contract format (for editor completion).
+    Schema,
     /// List the rules (`--markdown` prints docs/rules.md).
     Rules {
         #[arg(long)]
@@ -222,6 +224,12 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => run_check(args),
         Command::Report(args) => run_report(args),
         Command::Init(args) => run_init(args),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&crate::contract::raw::json_schema())
+                .context("cannot print the schema")?;
+            println!("{text}");
+            Ok(0)
+        }
     }
 }
 
