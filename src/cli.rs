@@ -46,6 +46,10 @@ enum Command {
     /// Render stored JSON reports (one run, or the latest run of a --history folder with
     /// the trend over the stored runs) as Markdown, HTML or any other format.
     Report(ReportArgs),
+    /// Classify the changes between two versions of the contracts as breaking or not;
+    /// exit 1 on a breaking change without a major version bump. OLD and NEW are files,
+    /// folders, or `git:REV:path`.
+    Diff(DiffArgs),
     /// Print the JSON Schema of the contract format (for editor completion).
     Schema,
     /// List the rules (`--markdown` prints docs/rules.md).
@@ -158,6 +162,17 @@ struct InitArgs {
 }
 
 #[derive(Debug, Args)]
+struct DiffArgs {
+    old: String,
+    new: String,
+    /// table | json | markdown
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "markdown"])]
+    format: String,
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 struct ReportArgs {
     /// JSON reports written by check/scan/lint (default: the latest run in --history);
     /// several are merged into one combined report (the shards of a fleet).
@@ -224,6 +239,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => run_check(args),
         Command::Report(args) => run_report(args),
         Command::Init(args) => run_init(args),
+        Command::Diff(args) => run_diff(args),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::contract::raw::json_schema())
                 .context("cannot print the schema")?;
@@ -1010,6 +1026,96 @@ fn run_init(args: InitArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The contract sources a `diff` side names: a file, a folder, or `git:REV:path` (read with
+/// `git show`, so the working tree is not touched).
+fn diff_sources(spec: &str) -> Result<Vec<(String, String)>> {
+    if let Some(rest) = spec.strip_prefix("git:") {
+        let (rev, path) = rest
+            .split_once(':')
+            .ok_or_else(|| anyhow!("`{spec}`: expected git:REV:path"))?;
+        // Paths inside REV's tree: `.` is its root.
+        let path = path.trim_end_matches('/').trim_start_matches("./");
+        let path = if path == "." { "" } else { path };
+        let git = |args: &[&str]| -> Result<String> {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .output()
+                .context("cannot run git")?;
+            if !out.status.success() {
+                return Err(anyhow!(
+                    "git {}: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            Ok(String::from_utf8_lossy(&out.stdout).to_string())
+        };
+        let listed = git(&["ls-tree", "--name-only", &format!("{rev}:{path}")]).ok();
+        let files: Vec<String> = match listed {
+            // A folder: its YAML files (not sub-folders, as for --contracts).
+            Some(names) if git(&["cat-file", "-t", &format!("{rev}:{path}")])?.trim() == "tree" => {
+                names
+                    .lines()
+                    .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
+                    .map(|n| {
+                        if path.is_empty() {
+                            n.to_string()
+                        } else {
+                            format!("{path}/{n}")
+                        }
+                    })
+                    .collect()
+            }
+            _ => vec![path.to_string()],
+        };
+        let mut sources = Vec::new();
+        for f in files {
+            let text = git(&["show", &format!("{rev}:{f}")])?;
+            sources.push((format!("{rev}:{f}"), text));
+        }
+        return Ok(sources);
+    }
+    let mut sources = Vec::new();
+    for f in
+        contract::contract_files(Path::new(spec)).with_context(|| format!("cannot read {spec}"))?
+    {
+        let text =
+            std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
+        sources.push((f.to_string_lossy().to_string(), text));
+    }
+    Ok(sources)
+}
+
+fn run_diff(args: DiffArgs) -> Result<i32> {
+    let mut sets = Vec::new();
+    for spec in [&args.old, &args.new] {
+        let sources = diff_sources(spec)?;
+        if sources.is_empty() {
+            return Err(anyhow!("{spec}: no contract files"));
+        }
+        match contract::load_sources(&sources) {
+            Ok(s) => sets.push(s),
+            Err(errors) => {
+                print_contract_errors(&errors);
+                return Ok(2);
+            }
+        }
+    }
+    let d = crate::diff::diff(&sets[0], &sets[1]);
+    let text = match args.format.as_str() {
+        "json" => serde_json::to_string_pretty(&d).context("cannot render JSON")? + "\n",
+        "markdown" => crate::diff::markdown(&d),
+        _ => crate::diff::text(&d),
+    };
+    match &args.output {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => print!("{text}"),
+    }
+    Ok(if d.unbumped_breaking() > 0 { 1 } else { 0 })
 }
 
 fn run_report(args: ReportArgs) -> Result<i32> {

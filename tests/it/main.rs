@@ -3,6 +3,7 @@
 
 mod cli;
 mod connections;
+mod diff;
 mod drift;
 mod failclosed;
 mod fleet;
