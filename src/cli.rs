@@ -61,7 +61,8 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct OutputArgs {
-    /// table | json; repeat with --output to write several formats in one run.
+    /// table | json | markdown | html | junit | sarif | github; repeat with --output to
+    /// write several formats in one run.
     #[arg(long = "format", value_enum)]
     formats: Vec<Format>,
     /// Where the matching --format goes (by position); default stdout.
@@ -561,6 +562,9 @@ fn compare_into(
     b: &mut ReportBuilder,
     set: &ContractSet,
     name: Option<&String>,
+    // The database the connection names: a run that could not read it is still filed
+    // under it (history, labels), not under "scan".
+    database: Option<String>,
     result: std::result::Result<introspect::Live, String>,
     quiet: bool,
 ) {
@@ -588,6 +592,7 @@ fn compare_into(
         }
         Err(e) => {
             b.target.name = name.cloned();
+            b.target.database = database;
             let reason = format!("schema not checked: {e}");
             b.incomplete(Check::Schema, reason.clone());
             let needs_ts = set.expectations.timescaledb.is_some()
@@ -710,6 +715,7 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         &mut b,
         &set,
         spec.name.as_ref(),
+        resolved.config.get_dbname().map(str::to_string),
         result.map_err(|e| e.to_string()),
         args.output.quiet,
     );
@@ -766,29 +772,39 @@ fn run_fleet(
                         objects: crate::report::objects_of(&set.expectations.schema),
                         ..Default::default()
                     };
-                    let result = resolve_target(spec, args)
-                        .map_err(|e| e.to_string())
-                        .and_then(|resolved| {
-                            if !args.output.quiet {
-                                for w in &resolved.warnings {
-                                    eprintln!("zerogap: warning: {w}");
-                                }
+                    let resolved = resolve_target(spec, args);
+                    let database = resolved
+                        .as_ref()
+                        .ok()
+                        .and_then(|r| r.config.get_dbname().map(str::to_string));
+                    let result = resolved.map_err(|e| e.to_string()).and_then(|resolved| {
+                        if !args.output.quiet {
+                            for w in &resolved.warnings {
+                                eprintln!("zerogap: warning: {w}");
                             }
-                            let session = session_for(args, &resolved, per_target);
-                            let pool = introspect::make_pool(resolved.config.clone(), &session)
-                                .map_err(|e| e.to_string())?;
-                            let reader = Reader::new(pool, session);
-                            let scope = Scope {
-                                schemas: set.expectations.schemas.clone(),
-                                migrations: set.expectations.schema.migrations.clone(),
-                            };
-                            let r = runtime.block_on(introspect::introspect(&reader, &scope));
-                            if args.output.verbose > 0 {
-                                print_timings(&reader, spec.name.as_ref());
-                            }
-                            r.map_err(|e| e.to_string())
-                        });
-                    compare_into(&mut b, &set, spec.name.as_ref(), result, args.output.quiet);
+                        }
+                        let session = session_for(args, &resolved, per_target);
+                        let pool = introspect::make_pool(resolved.config.clone(), &session)
+                            .map_err(|e| e.to_string())?;
+                        let reader = Reader::new(pool, session);
+                        let scope = Scope {
+                            schemas: set.expectations.schemas.clone(),
+                            migrations: set.expectations.schema.migrations.clone(),
+                        };
+                        let r = runtime.block_on(introspect::introspect(&reader, &scope));
+                        if args.output.verbose > 0 {
+                            print_timings(&reader, spec.name.as_ref());
+                        }
+                        r.map_err(|e| e.to_string())
+                    });
+                    compare_into(
+                        &mut b,
+                        &set,
+                        spec.name.as_ref(),
+                        database,
+                        result,
+                        args.output.quiet,
+                    );
                     progress.inc();
                     if let Ok(mut r) = results.lock() {
                         r.push((i, b));
@@ -821,12 +837,24 @@ fn run_fleet(
             args.output.verbose > 0,
         );
     }
+    // Waivers over the whole fleet at once: one waiver is unused only if no target has what
+    // it covers, and an expired or unused one is reported once.
+    let Some(waivers) = load_waivers(cfg) else {
+        return Ok(2);
+    };
+    let mut builders: Vec<ReportBuilder> = builders.into_iter().map(|(_, b)| b).collect();
+    builders.push(common);
+    let extra = {
+        let mut sets: Vec<&mut Vec<Finding>> =
+            builders.iter_mut().map(|b| &mut b.findings).collect();
+        crate::waiver::apply_all(&mut sets, &waivers, today())
+    };
+    if let Some(common) = builders.last_mut() {
+        common.findings.extend(extra);
+    }
     let mut reports = Vec::new();
-    for (_, b) in builders.into_iter().chain(std::iter::once((0, common))) {
-        match finalize(b, cfg, &args.output, fail)? {
-            Some((report, _)) => reports.push(report),
-            None => return Ok(2),
-        }
+    for b in builders {
+        reports.push(finalize(b, &args.output, fail)?.0);
     }
     let combined = crate::report::merge(reports);
     emit(&combined, &args.output, &[])?;
@@ -836,52 +864,59 @@ fn run_fleet(
 /// What every command does with its findings: waivers, history, the report in every
 /// requested format, the exit code.
 fn finish(
-    b: ReportBuilder,
-    cfg: Option<&(PathBuf, Config)>,
-    out: &OutputArgs,
-    fail: FailOn,
-) -> Result<i32> {
-    match finalize(b, cfg, out, fail)? {
-        Some((report, trend)) => {
-            emit(&report, out, &trend)?;
-            Ok(report.exit_code(fail))
-        }
-        None => Ok(2),
-    }
-}
-
-/// Waivers and history applied, the report built (and stored with `--history`), with the
-/// trend of the stored runs; `None` when zerogap.yaml's waivers are invalid (said on stderr).
-fn finalize(
     mut b: ReportBuilder,
     cfg: Option<&(PathBuf, Config)>,
     out: &OutputArgs,
     fail: FailOn,
-) -> Result<Option<(Report, Vec<history::TrendPoint>)>> {
-    let now = now_utc();
-    if let Some((path, c)) = cfg {
-        // Waiver locations read best relative to where zerogap runs.
-        let shown = std::env::current_dir()
-            .ok()
-            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-            .unwrap_or_else(|| path.clone());
-        let waivers = match c.waivers(&shown) {
-            Ok(w) => w,
-            Err(errors) => {
-                eprintln!(
-                    "zerogap: zerogap.yaml is invalid ({} problem(s)):",
-                    errors.0.len()
-                );
-                for e in &errors.0 {
-                    eprintln!("  {e}");
-                }
-                return Ok(None);
+) -> Result<i32> {
+    let Some(waivers) = load_waivers(cfg) else {
+        return Ok(2);
+    };
+    crate::waiver::apply(&mut b.findings, &waivers, today());
+    let (report, trend) = finalize(b, out, fail)?;
+    emit(&report, out, &trend)?;
+    Ok(report.exit_code(fail))
+}
+
+/// The waivers of zerogap.yaml; `None` when they are invalid (said on stderr: exit 2).
+fn load_waivers(cfg: Option<&(PathBuf, Config)>) -> Option<Vec<crate::waiver::Waiver>> {
+    let Some((path, c)) = cfg else {
+        return Some(Vec::new());
+    };
+    // Waiver locations read best relative to where zerogap runs.
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.clone());
+    match c.waivers(&shown) {
+        Ok(w) => Some(w),
+        Err(errors) => {
+            eprintln!(
+                "zerogap: zerogap.yaml is invalid ({} problem(s)):",
+                errors.0.len()
+            );
+            for e in &errors.0 {
+                eprintln!("  {e}");
             }
-        };
-        crate::waiver::apply(&mut b.findings, &waivers, chrono::Utc::now().date_naive());
+            None
+        }
     }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// History applied, the report built (and stored with `--history`), with the trend of the
+/// stored runs. Waivers are applied before, by the caller.
+fn finalize(
+    mut b: ReportBuilder,
+    out: &OutputArgs,
+    fail: FailOn,
+) -> Result<(Report, Vec<history::TrendPoint>)> {
+    let now = now_utc();
     let Some(dir) = &out.history else {
-        return Ok(Some((b.build(fail, now), Vec::new())));
+        return Ok((b.build(fail, now), Vec::new()));
     };
     let key = history::target_key(&b.target);
     let runs = history::load(dir, Some(&key))?;
@@ -895,7 +930,7 @@ fn finalize(
     let mut all: Vec<Report> = runs.into_iter().map(|(_, r)| r).collect();
     all.push(report.clone());
     let trend = history::trend(&all);
-    Ok(Some((report, trend)))
+    Ok((report, trend))
 }
 
 /// A progress indicator on stderr for long runs: only on a terminal, never with -q or -v
@@ -959,6 +994,11 @@ fn run_init(args: InitArgs) -> Result<i32> {
         &connect::TargetTls::default(),
         args.connect_timeout,
     )?;
+    if !args.quiet {
+        for w in &resolved.warnings {
+            eprintln!("zerogap: warning: {w}");
+        }
+    }
     let session = SessionOptions {
         statement_timeout: args.statement_timeout,
         lock_timeout: args.lock_timeout,
@@ -1052,23 +1092,21 @@ fn diff_sources(spec: &str) -> Result<Vec<(String, String)>> {
             }
             Ok(String::from_utf8_lossy(&out.stdout).to_string())
         };
-        let listed = git(&["ls-tree", "--name-only", &format!("{rev}:{path}")]).ok();
-        let files: Vec<String> = match listed {
-            // A folder: its YAML files (not sub-folders, as for --contracts).
-            Some(names) if git(&["cat-file", "-t", &format!("{rev}:{path}")])?.trim() == "tree" => {
-                names
-                    .lines()
-                    .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
-                    .map(|n| {
-                        if path.is_empty() {
-                            n.to_string()
-                        } else {
-                            format!("{path}/{n}")
-                        }
-                    })
-                    .collect()
-            }
-            _ => vec![path.to_string()],
+        // `ls-tree REV:path` succeeds only on a tree: a folder's YAML files (not sub-folders,
+        // as for --contracts); otherwise the path is a file.
+        let files: Vec<String> = match git(&["ls-tree", "--name-only", &format!("{rev}:{path}")]) {
+            Ok(names) => names
+                .lines()
+                .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
+                .map(|n| {
+                    if path.is_empty() {
+                        n.to_string()
+                    } else {
+                        format!("{path}/{n}")
+                    }
+                })
+                .collect(),
+            Err(_) => vec![path.to_string()],
         };
         let mut sources = Vec::new();
         for f in files {
@@ -1132,15 +1170,16 @@ fn run_report(args: ReportArgs) -> Result<i32> {
                 "give several JSON reports, or --history DIR, not both"
             ));
         }
-        emit(&crate::report::merge(reports), &args.output, &[])?;
-        return Ok(0);
+        let merged = crate::report::merge(reports);
+        emit(&merged, &args.output, &[])?;
+        return Ok(merged.exit_code_judged());
     }
     let file_report = reports.into_iter().next();
     let Some(dir) = &args.output.history else {
         let report =
             file_report.ok_or_else(|| anyhow!("give a JSON report file, or --history DIR"))?;
         emit(&report, &args.output, &[])?;
-        return Ok(0);
+        return Ok(report.exit_code_judged());
     };
     let key = match (&args.target, &file_report) {
         (Some(k), _) => k.clone(),
@@ -1182,7 +1221,7 @@ fn run_report(args: ReportArgs) -> Result<i32> {
         .filter(|r| r.generated_at <= report.generated_at)
         .collect();
     emit(&report, &args.output, &history::trend(&upto))?;
-    Ok(0)
+    Ok(report.exit_code_judged())
 }
 
 /// Writes every requested format; `--format/--output` pair up by position.

@@ -56,6 +56,15 @@ impl Diff {
     }
 }
 
+/// A contract's key across the two sides: its `contract:` name, else its file's name (the
+/// sides' paths differ: `old/c.yaml` and `new/c.yaml`, `HEAD:c.yaml` and `c.yaml`).
+fn contract_key(m: &crate::contract::ContractMeta) -> String {
+    m.name.clone().unwrap_or_else(|| {
+        let file = m.file.rsplit(['/', ':']).next().unwrap_or(&m.file);
+        file.to_string()
+    })
+}
+
 fn major(v: Option<&str>) -> Option<u64> {
     semver::Version::parse(v?.trim()).ok().map(|v| v.major)
 }
@@ -89,15 +98,16 @@ struct Builder<'a> {
     changes: Vec<Change>,
 }
 
-impl Builder<'_> {
-    fn contract_of(&self, file: Option<&str>, set: &ContractSet) -> Option<String> {
-        let file = file?;
-        set.contracts
-            .iter()
-            .find(|m| m.file == file)
-            .map(|m| m.name.clone().unwrap_or_else(|| m.file.clone()))
-    }
+/// The contract (key) of the file an object was declared in.
+fn contract_of(file: Option<&str>, set: &ContractSet) -> Option<String> {
+    let file = file?;
+    set.contracts
+        .iter()
+        .find(|m| m.file == file)
+        .map(contract_key)
+}
 
+impl Builder<'_> {
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -120,7 +130,7 @@ impl Builder<'_> {
             }
             None => Vec::new(),
         };
-        let contract = self.contract_of(loc_file, set);
+        let contract = contract_of(loc_file, set);
         self.changes.push(Change {
             kind,
             breaking,
@@ -500,6 +510,7 @@ impl Builder<'_> {
                         .and_then(|r| parse_interval(&r.drop_after).ok())
                 };
                 match (ret(a), ret(b)) {
+                    (None, None) => {}
                     (x, y) if x == y => {}
                     (Some(x), Some(y)) if y.total_micros() > x.total_micros() => self.push(
                         "retention-lengthened",
@@ -510,7 +521,6 @@ impl Builder<'_> {
                         file,
                         false,
                     ),
-                    (None, None) => {}
                     (None, Some(_)) | (Some(_), Some(_)) => self.push(
                         "retention-shortened",
                         true,
@@ -805,7 +815,7 @@ pub fn diff(old: &ContractSet, new: &ContractSet) -> Diff {
                 object: oq.name.clone(),
                 message: format!("query {} is removed", oq.name),
                 used_by: oq.query.consumers.clone().unwrap_or_default(),
-                contract: Some(oq.contract.clone()),
+                contract: contract_of(Some(&oq.loc.file), old),
             }),
             Some(nq) => {
                 let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -819,7 +829,7 @@ pub fn diff(old: &ContractSet, new: &ContractSet) -> Diff {
                         object: oq.name.clone(),
                         message: format!("query {} changes its SQL, parameters or result", oq.name),
                         used_by: nq.query.consumers.clone().unwrap_or_default(),
-                        contract: Some(nq.contract.clone()),
+                        contract: contract_of(Some(&nq.loc.file), new),
                     });
                 }
             }
@@ -833,15 +843,14 @@ pub fn diff(old: &ContractSet, new: &ContractSet) -> Diff {
                 object: nq.name.clone(),
                 message: format!("query {} is added", nq.name),
                 used_by: Vec::new(),
-                contract: Some(nq.contract.clone()),
+                contract: contract_of(Some(&nq.loc.file), new),
             });
         }
     }
 
     let changes = b.changes;
     // Versions per contract name; a contract without a name is its file.
-    let name_of =
-        |m: &crate::contract::ContractMeta| m.name.clone().unwrap_or_else(|| m.file.clone());
+    let name_of = contract_key;
     let mut names: BTreeSet<String> = old.contracts.iter().map(name_of).collect();
     names.extend(new.contracts.iter().map(name_of));
     let versions = names
@@ -1070,6 +1079,26 @@ mod tests {
             "query-changed",
             true,
         );
+    }
+
+    /// A contract without a `contract:` name is matched by its file's name across sides.
+    #[test]
+    fn unnamed_contracts_still_need_a_bump() {
+        let unnamed = BASE.replacen("contract: shop\n", "", 1);
+        let load = |name: &str, text: &str| {
+            crate::contract::load_sources(&[(name.to_string(), text.to_string())])
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let old = load("HEAD:contracts/c.yaml", &unnamed);
+        let new = load(
+            "contracts/c.yaml",
+            &unnamed.replacen("      note: { type: text }\n", "", 1),
+        );
+        let d = diff(&old, &new);
+        assert_eq!(d.unbumped_breaking(), 1, "{:?}", d.versions);
+        let q = unnamed.replacen("SELECT id, total FROM orders", "SELECT id FROM orders", 1);
+        let d = diff(&old, &load("contracts/c.yaml", &q));
+        assert_eq!(d.unbumped_breaking(), 1, "{:?}", d.changes);
     }
 
     #[test]

@@ -161,9 +161,9 @@ pub enum HistoryError {
     },
 }
 
-/// The stored runs of a history folder (all targets, or the one `key` names), oldest first.
-/// A file that is not a report is an error: a silently skipped run would break the trend.
-pub fn load(dir: &Path, key: Option<&str>) -> Result<Vec<(PathBuf, Report)>, HistoryError> {
+/// The stored runs' files of a history folder (all targets, or the one `key` names), in
+/// name order, which is time order within a target.
+fn files(dir: &Path, key: Option<&str>) -> Result<Vec<PathBuf>, HistoryError> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
@@ -190,8 +190,14 @@ pub fn load(dir: &Path, key: Option<&str>) -> Result<Vec<(PathBuf, Report)>, His
         }
     }
     paths.sort();
+    Ok(paths)
+}
+
+/// The stored runs of a history folder (all targets, or the one `key` names), oldest first.
+/// A file that is not a report is an error: a silently skipped run would break the trend.
+pub fn load(dir: &Path, key: Option<&str>) -> Result<Vec<(PathBuf, Report)>, HistoryError> {
     let mut runs = Vec::new();
-    for p in paths {
+    for p in files(dir, key)? {
         let text = std::fs::read_to_string(&p).map_err(|source| HistoryError::Read {
             path: p.clone(),
             source,
@@ -220,9 +226,10 @@ pub fn store(dir: &Path, report: &Report, keep: usize) -> Result<PathBuf, Histor
         path: path.clone(),
         source,
     })?;
-    let runs = load(dir, Some(&key))?;
+    // Pruned by name (time order), without reading the runs again.
+    let runs = files(dir, Some(&key))?;
     if runs.len() > keep.max(1) {
-        for (p, _) in &runs[..runs.len() - keep.max(1)] {
+        for p in &runs[..runs.len() - keep.max(1)] {
             std::fs::remove_file(p).map_err(|source| HistoryError::Write {
                 path: p.clone(),
                 source,

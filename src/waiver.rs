@@ -68,11 +68,27 @@ impl Waiver {
 /// Marks the findings the waivers cover (as of `today`) and appends a finding for every
 /// waiver that has expired or matched nothing.
 pub fn apply(findings: &mut Vec<Finding>, waivers: &[Waiver], today: NaiveDate) {
+    let extra = apply_all(&mut [&mut *findings], waivers, today);
+    findings.extend(extra);
+}
+
+/// [`apply`] over several sets of findings at once (the targets of a fleet): a waiver is
+/// unused only when it matches nothing in any of them, and each expired or unused waiver is
+/// reported once — returned for the caller to place.
+pub fn apply_all(
+    sets: &mut [&mut Vec<Finding>],
+    waivers: &[Waiver],
+    today: NaiveDate,
+) -> Vec<Finding> {
     let mut extra = Vec::new();
     for w in waivers {
         let expired = today > w.expires;
         let mut matched = 0usize;
-        for f in findings.iter_mut().filter(|f| w.matches(f)) {
+        for f in sets
+            .iter_mut()
+            .flat_map(|s| s.iter_mut())
+            .filter(|f| w.matches(f))
+        {
             matched += 1;
             if !expired && f.waived.is_none() {
                 f.waived = Some(json!({
@@ -114,7 +130,7 @@ pub fn apply(findings: &mut Vec<Finding>, waivers: &[Waiver], today: NaiveDate) 
             );
         }
     }
-    findings.extend(extra);
+    extra
 }
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ pub fn resolve(
     };
     let mode = SslMode::parse(&mode_text).ok_or(ConnectError::SslMode {
         value: mode_text.clone(),
-        source_name: mode_source,
+        source_name: mode_source.clone(),
     })?;
     // libpq's default root file, when present, as libpq uses it.
     let default_root = std::env::var_os("HOME")
@@ -104,6 +104,22 @@ pub fn resolve(
         .or_else(|| target.sslrootcert.clone())
         .or_else(|| var("PGSSLROOTCERT"))
         .or(default_root);
+    // libpq (16+): the system's roots only with host-name checking; `verify-full` is then
+    // the default and a weaker mode is refused.
+    let mode = match (root_cert.as_deref(), mode) {
+        (Some("system"), SslMode::VerifyFull) => SslMode::VerifyFull,
+        (Some("system"), _) if mode_source.is_empty() => SslMode::VerifyFull,
+        (Some("system"), m) => {
+            return Err(ConnectError::SslMode {
+                value: format!(
+                    "{} with sslrootcert=system (which needs verify-full)",
+                    m.as_str()
+                ),
+                source_name: mode_source,
+            });
+        }
+        (_, m) => m,
+    };
     let tls = TlsOptions { mode, root_cert };
 
     apply_env_defaults(&mut config);
@@ -320,6 +336,19 @@ mod tests {
         .map(|e| e.to_string())
         .unwrap_or_default();
         assert!(e.contains("sslmode `verify`"), "{e}");
+        // sslrootcert=system means verify-full (libpq 16).
+        assert_eq!(
+            r("postgres://h/db?sslrootcert=system", &none).tls.mode,
+            SslMode::VerifyFull
+        );
+        assert!(
+            resolve(
+                Some(("--db", "postgres://h/db?sslrootcert=system&sslmode=require")),
+                &none,
+                Duration::from_secs(1)
+            )
+            .is_err()
+        );
     }
 
     #[test]

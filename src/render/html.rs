@@ -70,15 +70,15 @@ fn badge(class: &str, text: &str) -> String {
     format!(r#"<span class="badge {class}">{}</span>"#, esc(text))
 }
 
-/// The same verdict as the table renderer's last line.
+/// The verdict every format leads with, and its CSS class.
 fn verdict(report: &Report) -> (&'static str, &'static str) {
-    if report.incomplete() {
-        ("NOT VERIFIED", "incomplete")
-    } else if report.summary.errors > 0 {
-        ("DRIFT", "failed")
-    } else {
-        ("OK", "passed")
-    }
+    let v = super::verdict(report);
+    let class = match v {
+        "NOT VERIFIED" => "incomplete",
+        "DRIFT" => "failed",
+        _ => "passed",
+    };
+    (v, class)
 }
 
 fn head(report: &Report) -> String {
