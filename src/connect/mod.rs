@@ -50,15 +50,23 @@ pub struct Resolved {
     pub warnings: Vec<String>,
 }
 
+/// A host as text: a name or address, or a Unix socket directory.
+fn host_text(h: &Host) -> String {
+    match h {
+        Host::Tcp(s) => s.clone(),
+        #[cfg(unix)]
+        Host::Unix(p) => p.to_string_lossy().to_string(),
+    }
+}
+
 impl Resolved {
     /// The first host, as TLS checks it and messages name it.
     pub fn host(&self) -> String {
-        match self.config.get_hosts().first() {
-            Some(Host::Tcp(h)) => h.clone(),
-            #[cfg(unix)]
-            Some(Host::Unix(p)) => p.to_string_lossy().to_string(),
-            None => String::new(),
-        }
+        self.config
+            .get_hosts()
+            .first()
+            .map(host_text)
+            .unwrap_or_default()
     }
 }
 
@@ -133,12 +141,11 @@ pub fn resolve(
     {
         match pgpass::read(&path) {
             Ok(Some(text)) => {
-                let host = match config.get_hosts().first() {
-                    Some(Host::Tcp(h)) => h.clone(),
-                    #[cfg(unix)]
-                    Some(Host::Unix(p)) => p.to_string_lossy().to_string(),
-                    None => "localhost".to_string(),
-                };
+                let host = config
+                    .get_hosts()
+                    .first()
+                    .map(host_text)
+                    .unwrap_or_else(|| "localhost".to_string());
                 let want = pgpass::Want {
                     host: &host,
                     port: config.get_ports().first().copied().unwrap_or(5432),
@@ -232,11 +239,7 @@ pub fn describe(config: &Config) -> String {
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let host = match h {
-                Host::Tcp(s) => s.clone(),
-                #[cfg(unix)]
-                Host::Unix(p) => p.to_string_lossy().to_string(),
-            };
+            let host = host_text(h);
             match config.get_ports().get(i).or(config.get_ports().first()) {
                 Some(p) => format!("{host}:{p}"),
                 None => host,
