@@ -446,6 +446,8 @@ fn run_lint(args: LintArgs) -> Result<i32> {
         ..Default::default()
     };
     b.findings = lint::lint(&set.expectations);
+    b.findings
+        .extend(lint::declared_queries(&set.queries, &set.expectations));
     b.ran(Check::Schema);
     finish(b, cfg.as_ref(), &args.output, fail)
 }
@@ -692,6 +694,8 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         ..Default::default()
     };
     b.findings.extend(lint::lint(&set.expectations));
+    b.findings
+        .extend(lint::declared_queries(&set.queries, &set.expectations));
     b.objects = crate::report::objects_of(&set.expectations.schema);
     let scope = Scope {
         schemas: set.expectations.schemas.clone(),
@@ -828,6 +832,9 @@ fn run_fleet(
         ..Default::default()
     };
     common.findings.extend(lint::lint(&set.expectations));
+    common
+        .findings
+        .extend(lint::declared_queries(&set.queries, &set.expectations));
     if !args.no_scan {
         scan_into(
             &mut common,
@@ -1281,7 +1288,9 @@ pub fn lint_sources(
     sources: &[(String, String)],
 ) -> std::result::Result<Vec<Finding>, ContractErrors> {
     let set = contract::load_sources(sources)?;
-    Ok(lint::lint(&set.expectations))
+    let mut findings = lint::lint(&set.expectations);
+    findings.extend(lint::declared_queries(&set.queries, &set.expectations));
+    Ok(findings)
 }
 
 #[cfg(test)]

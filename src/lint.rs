@@ -260,6 +260,41 @@ fn is_simple(expr: &str) -> bool {
     !expr.is_empty() && expr.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
+/// Declared queries (`queries:`) must name only declared tables and columns, like the
+/// repository's queries; each unknown one is an undeclared reference at the query's line.
+pub fn declared_queries(
+    queries: &[crate::contract::DeclaredQuery],
+    exp: &Expectations,
+) -> Vec<Finding> {
+    use crate::scan::sql::{Parsed, analyse};
+    let mut out = Vec::new();
+    for q in queries {
+        let Parsed::Ok(a) = analyse(&q.query.sql, Some(&exp.schema), &exp.schemas) else {
+            // Unparseable SQL is judged where queries are prepared on the server.
+            continue;
+        };
+        for (what, names) in [("table", &a.unknown_tables), ("column", &a.unknown_columns)] {
+            for n in names {
+                out.push(
+                    Finding::new(
+                        &rules::UNDECLARED_REFERENCE,
+                        "query",
+                        format!("query {}", q.name),
+                        format!(
+                            "declared query {} names {what} {n}, which the contracts do not declare",
+                            q.name
+                        ),
+                    )
+                    .expected(format!("a declared {what}"))
+                    .actual(n)
+                    .at(Some(&q.loc)),
+                );
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +346,22 @@ mod tests {
             "tables:\n  g:\n    columns:\n      id: { type: serial }\n      ts: { type: timestamptz }\n    primary_key: [id, ts]\n    hypertable:\n      time_column: ts\n      compression: { after: 7 days, segment_by: [id] }\n      retention: { drop_after: 90 days }\n",
         );
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn declared_queries_name_only_declared_tables_and_columns() {
+        let text = "tables:\n  t:\n    columns:\n      id: { type: int }\nqueries:\n  ok:\n    sql: SELECT id FROM t WHERE id = $1\n  bad_table:\n    sql: SELECT id FROM nowhere\n  bad_column:\n    sql: SELECT nope FROM t\n";
+        let set = crate::contract::load_sources(&[("c.yaml".into(), text.into())])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let f = declared_queries(&set.queries, &set.expectations);
+        let got: Vec<(&str, Option<usize>)> = f
+            .iter()
+            .map(|f| (f.object.as_str(), f.location.as_ref().map(|l| l.line)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("query bad_table", Some(8)), ("query bad_column", Some(10))]
+        );
+        assert!(f.iter().all(|f| f.rule == "ZG004"));
     }
 }
