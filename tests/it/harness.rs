@@ -672,6 +672,45 @@ fn tail(path: &Path, lines: usize) -> String {
 }
 
 /// A server process this test process started, and how to stop it.
+/// Waits until the server `owned` runs accepts a connection to `url`. On failure it is
+/// stopped; the error says whether another port may work (its log names a port in use).
+fn wait_ready(
+    owned: &mut Owned,
+    what: &str,
+    url: &str,
+    log_path: &Path,
+    timeout: Duration,
+    port_taken: &[&str],
+) -> Result<(), (String, bool)> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(Some(status)) = owned.child.try_wait() {
+            let log = tail(log_path, 20);
+            owned.stop();
+            let retry = port_taken.iter().any(|p| log.contains(p));
+            return Err((format!("{what} exited ({status}):\n{log}"), retry));
+        }
+        match connect(url) {
+            Ok(client) => {
+                let _ = client.close();
+                return Ok(());
+            }
+            Err(e) if Instant::now() > deadline => {
+                owned.stop();
+                return Err((
+                    format!(
+                        "{what} did not accept connections within {timeout:?}: {}\n{}",
+                        describe(&e),
+                        tail(log_path, 20)
+                    ),
+                    false,
+                ));
+            }
+            Err(_) => thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
 struct Owned {
     child: Child,
     stop_signal: libc::c_int,
@@ -991,33 +1030,14 @@ fn start_cluster(
     };
 
     let admin_url = format!("postgresql://{USER}:{PG_PASSWORD}@127.0.0.1:{port}/postgres");
-    let deadline = Instant::now() + PG_START_TIMEOUT;
-    loop {
-        if let Ok(Some(status)) = owned.child.try_wait() {
-            let log = tail(&log_path, 20);
-            owned.stop();
-            let retry = log.contains("could not bind") || log.contains("already in use");
-            return Err((format!("postgres exited ({status}):\n{log}"), retry));
-        }
-        match connect(&admin_url) {
-            Ok(client) => {
-                let _ = client.close();
-                break;
-            }
-            Err(e) if Instant::now() > deadline => {
-                owned.stop();
-                return Err((
-                    format!(
-                        "postgres did not accept connections within {PG_START_TIMEOUT:?}: {}\n{}",
-                        describe(&e),
-                        tail(&log_path, 20)
-                    ),
-                    false,
-                ));
-            }
-            Err(_) => thread::sleep(Duration::from_millis(50)),
-        }
-    }
+    wait_ready(
+        &mut owned,
+        "postgres",
+        &admin_url,
+        &log_path,
+        PG_START_TIMEOUT,
+        &["could not bind", "already in use"],
+    )?;
     owned.dir = Some(dir.to_path_buf());
     own(owned);
     Ok(Server {
@@ -1377,33 +1397,14 @@ fn spawn_bouncer(
     };
     // Ready when the admin console answers.
     let console = bouncer.url_for("pgbouncer");
-    let deadline = Instant::now() + BOUNCER_START_TIMEOUT;
-    loop {
-        if let Ok(Some(status)) = owned.child.try_wait() {
-            let log = tail(&log_path, 20);
-            owned.stop();
-            let retry = log.contains("Address already in use");
-            return Err((format!("pgbouncer exited ({status}):\n{log}"), retry));
-        }
-        match connect(&console) {
-            Ok(client) => {
-                let _ = client.close();
-                break;
-            }
-            Err(e) if Instant::now() > deadline => {
-                owned.stop();
-                return Err((
-                    format!(
-                        "pgbouncer did not accept connections within {BOUNCER_START_TIMEOUT:?}: {}\n{}",
-                        describe(&e),
-                        tail(&log_path, 20)
-                    ),
-                    false,
-                ));
-            }
-            Err(_) => thread::sleep(Duration::from_millis(50)),
-        }
-    }
+    wait_ready(
+        &mut owned,
+        "pgbouncer",
+        &console,
+        &log_path,
+        BOUNCER_START_TIMEOUT,
+        &["Address already in use"],
+    )?;
     owned.dir = Some(dir.to_path_buf());
     own(owned);
     Ok(bouncer)
