@@ -1,6 +1,7 @@
 //! The command line: parses flags, runs the library, prints, and picks the exit code.
 //! This is the only place that prints or decides how the process ends.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,6 +44,10 @@ enum Command {
     /// Write contract files from a live database (the adoption path): everything it has,
     /// so that `check` of the same database finds nothing.
     Init(InitArgs),
+    /// Write contract files offline from DDL: a schema.sql, or folders of migrations applied
+    /// in version order (TimescaleDB calls included). Exit 1 when a statement that may change
+    /// the schema was not understood (each one is listed with its line).
+    Import(ImportArgs),
     /// Render stored JSON reports (one run, or the latest run of a --history folder with
     /// the trend over the stored runs) as Markdown, HTML or any other format.
     Report(ReportArgs),
@@ -163,6 +168,27 @@ struct InitArgs {
 }
 
 #[derive(Debug, Args)]
+struct ImportArgs {
+    /// SQL files and folders of migrations (`*.down.sql` and Flyway undo files left out).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Schema of unqualified names, until a `SET search_path` in the DDL says otherwise.
+    #[arg(long, default_value = "public")]
+    schema: String,
+    /// Folder to write into (one file per schema).
+    #[arg(long, default_value = "contracts")]
+    out: PathBuf,
+    /// Overwrite files that exist.
+    #[arg(long)]
+    force: bool,
+    /// Prefix of the contracts' names (`NAME_schema`; default: the schema's name alone).
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
 struct DiffArgs {
     old: String,
     new: String,
@@ -240,6 +266,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => run_check(args),
         Command::Report(args) => run_report(args),
         Command::Init(args) => run_init(args),
+        Command::Import(args) => run_import(args),
         Command::Diff(args) => run_diff(args),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::contract::raw::json_schema())
@@ -1045,6 +1072,7 @@ fn run_init(args: InitArgs) -> Result<i32> {
             generated_at: now_utc(),
             server_version: live.info.server_version.clone(),
             timescaledb_version: live.info.timescaledb_version.clone(),
+            command: "init",
         },
     );
     if files.is_empty() {
@@ -1053,26 +1081,151 @@ fn run_init(args: InitArgs) -> Result<i32> {
             resolved.display
         ));
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    for f in &files {
-        let path = args.out.join(&f.name);
-        if path.exists() && !args.force {
+    write_contract_files(&files, &args.out, args.force, args.quiet)?;
+    Ok(0)
+}
+
+/// Writes `init`/`import` output, refusing to overwrite anything unless `force`.
+fn write_contract_files(
+    files: &[crate::init::ContractFile],
+    out: &Path,
+    force: bool,
+    quiet: bool,
+) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for f in files {
+        let path = out.join(&f.name);
+        if path.exists() && !force {
             return Err(anyhow!(
                 "{} exists; use --force to overwrite it",
                 path.display()
             ));
         }
     }
-    for f in &files {
-        let path = args.out.join(&f.name);
+    for f in files {
+        let path = out.join(&f.name);
         std::fs::write(&path, &f.text)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        if !args.quiet {
+        if !quiet {
             eprintln!("zerogap: wrote {}", path.display());
         }
     }
-    Ok(0)
+    Ok(())
+}
+
+/// The `.sql` files under `dir`, in the order a migration tool applies them.
+fn migration_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
+        {
+            let path = entry
+                .with_context(|| format!("cannot read {}", d.display()))?
+                .path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+                && !path
+                    .file_name()
+                    .is_some_and(|n| crate::import::is_down_migration(&n.to_string_lossy()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    let key = |p: &PathBuf| {
+        p.strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    found.sort_by(|a, b| crate::import::compare_migration_paths(&key(a), &key(b)));
+    Ok(found)
+}
+
+fn run_import(args: ImportArgs) -> Result<i32> {
+    let mut paths = Vec::new();
+    for p in &args.paths {
+        if p.is_dir() {
+            let files = migration_files(p)?;
+            if files.is_empty() {
+                return Err(anyhow!("{} holds no .sql files", p.display()));
+            }
+            paths.extend(files);
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    let mut sources = Vec::new();
+    for p in &paths {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        sources.push(crate::import::Source {
+            name: p.display().to_string(),
+            text,
+        });
+    }
+    let imported = crate::import::import(
+        &sources,
+        &crate::import::Options {
+            default_schema: args.schema.clone(),
+        },
+    )?;
+    let files = crate::init::contracts(
+        &imported.schema,
+        &crate::init::Origin {
+            database_name: args.name.clone().unwrap_or_default(),
+            database: match paths.as_slice() {
+                [one] => one.display().to_string(),
+                many => format!("{} SQL files", many.len()),
+            },
+            generated_at: now_utc(),
+            command: "import",
+            ..Default::default()
+        },
+    );
+    if files.is_empty() {
+        return Err(anyhow!(
+            "the DDL creates no tables, views, enums or continuous aggregates"
+        ));
+    }
+    write_contract_files(&files, &args.out, args.force, args.quiet)?;
+    let mut ignored: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in imported
+        .notes
+        .iter()
+        .filter(|n| n.kind == crate::import::NoteKind::Ignored)
+    {
+        *ignored.entry(n.reason.as_str()).or_default() += 1;
+    }
+    let skipped: Vec<_> = imported.skipped().collect();
+    if !args.quiet {
+        let ignored_text = ignored
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "zerogap: {} statements applied from {} file(s); {} ignored (no contract object){}; {} skipped",
+            imported.applied,
+            sources.len(),
+            ignored.values().sum::<usize>(),
+            if ignored_text.is_empty() {
+                String::new()
+            } else {
+                format!(": {ignored_text}")
+            },
+            skipped.len()
+        );
+    }
+    for n in &skipped {
+        eprintln!("{n}");
+    }
+    Ok(if skipped.is_empty() { 0 } else { 1 })
 }
 
 /// The contract sources a `diff` side names: a file, a folder, or `git:REV:path` (read with

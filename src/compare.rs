@@ -818,7 +818,7 @@ fn index_text(i: &Index) -> String {
 }
 
 /// Index column equality; `None` when an expression could not be compared.
-fn index_column_eq(d: &IndexColumn, a: &IndexColumn) -> Result<bool, String> {
+pub(crate) fn index_column_eq(d: &IndexColumn, a: &IndexColumn) -> Result<bool, String> {
     let same_order = d.descending == a.descending
         && d.effective_nulls_first() == a.effective_nulls_first()
         && d.opclass == a.opclass;

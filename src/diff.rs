@@ -14,6 +14,16 @@ use crate::normalize::expr::{Equivalence, compare_exprs};
 use crate::normalize::interval::parse_interval;
 use crate::normalize::types::types_equal;
 
+/// Two expressions of the contracts mean the same (spelling, casts and parentheses aside);
+/// text equality when either cannot be read.
+fn exprs_same(a: &str, b: &str) -> bool {
+    match compare_exprs(a, b) {
+        Equivalence::Equal => true,
+        Equivalence::Different { .. } => false,
+        _ => a == b,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     /// Kebab-case kind: `column-removed`, `index-added`, ...
@@ -214,7 +224,12 @@ impl Builder<'_> {
                             false,
                         );
                     }
-                    if oc.identity != nc.identity || oc.generated != nc.generated {
+                    let generated_changed = match (&oc.generated, &nc.generated) {
+                        (None, None) => false,
+                        (Some(a), Some(b)) => !exprs_same(a, b),
+                        _ => true,
+                    };
+                    if oc.identity != nc.identity || generated_changed {
                         self.push(
                             "column-identity-changed",
                             true,
@@ -410,10 +425,21 @@ impl Builder<'_> {
                     let cols = |i: &crate::model::Index| {
                         i.columns.iter().map(|c| c.to_string()).collect::<Vec<_>>()
                     };
-                    if cols(oi) != cols(ni)
+                    let same_columns = oi.columns.len() == ni.columns.len()
+                        && oi.columns.iter().zip(&ni.columns).all(|(a, b)| {
+                            crate::compare::index_column_eq(a, b)
+                                .unwrap_or_else(|_| a.to_string() == b.to_string())
+                        });
+                    let same_predicate = match (&oi.predicate, &ni.predicate) {
+                        (None, None) => true,
+                        (Some(a), Some(b)) => exprs_same(a, b),
+                        _ => false,
+                    };
+                    if !same_columns
                         || oi.unique != ni.unique
                         || oi.method != ni.method
-                        || oi.predicate != ni.predicate
+                        || oi.include != ni.include
+                        || !same_predicate
                     {
                         self.push(
                             "index-changed",

@@ -28,8 +28,11 @@ pub struct Origin {
     /// Password-free description of the database (`postgres://user@host/db`).
     pub database: String,
     pub generated_at: String,
+    /// Empty when the contracts come from DDL (`zerogap import`).
     pub server_version: String,
     pub timescaledb_version: Option<String>,
+    /// The command that wrote the files: `init` (default) or `import`.
+    pub command: &'static str,
 }
 
 /// A scalar as YAML: plain when that reads back as the same string, else double-quoted
@@ -303,18 +306,30 @@ fn table_text(t: &Table, schema: &str, out: &mut String) {
 }
 
 fn header(s: &str, origin: &Origin, part: Option<(usize, usize)>) -> String {
+    let server = if origin.server_version.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (PostgreSQL {}{})",
+            origin.server_version,
+            origin
+                .timescaledb_version
+                .as_deref()
+                .map(|v| format!(", TimescaleDB {v}"))
+                .unwrap_or_default()
+        )
+    };
     let mut out = format!(
-        "# Contract of schema `{s}`{}, written by `zerogap init`\n# from {} on {} (PostgreSQL {}{}).\n# Edit freely: it is yours now; `zerogap check` compares the database with it.\n",
+        "# Contract of schema `{s}`{}, written by `zerogap {}`\n# from {} on {}{server}.\n# Edit freely: it is yours now; `zerogap check` compares the database with it.\n",
         part.map(|(i, n)| format!(" (tables, part {i} of {n})"))
             .unwrap_or_default(),
+        if origin.command.is_empty() {
+            "init"
+        } else {
+            origin.command
+        },
         origin.database,
         origin.generated_at,
-        origin.server_version,
-        origin
-            .timescaledb_version
-            .as_deref()
-            .map(|v| format!(", TimescaleDB {v}"))
-            .unwrap_or_default()
     );
     let name = if origin.database_name.is_empty() {
         s.to_string()

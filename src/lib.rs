@@ -8,6 +8,7 @@ pub mod contract;
 pub mod diff;
 pub mod finding;
 pub mod history;
+pub mod import;
 pub mod init;
 pub mod introspect;
 pub mod lint;

@@ -9,6 +9,7 @@ mod failclosed;
 mod fleet;
 mod harness;
 mod html_report;
+mod import;
 mod init;
 mod pgbouncer;
 mod readonly;
