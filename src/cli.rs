@@ -119,6 +119,17 @@ struct CheckArgs {
     /// Skip the repository scan.
     #[arg(long)]
     no_scan: bool,
+    /// Do not ask the server to PREPARE the repository's and the declared queries.
+    #[arg(long)]
+    no_prepare: bool,
+    /// Staging use: run EXPLAIN (ANALYZE, BUFFERS) of each declared query with
+    /// `example_params` in a read-only transaction, report the median latency against
+    /// `max_latency_ms` and whether the plan uses an index or scans a whole hypertable.
+    #[arg(long)]
+    bench: bool,
+    /// Runs of each query with --bench (the median is reported).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    bench_runs: u32,
     #[arg(long, default_value_t = 4)]
     max_connections: usize,
     #[arg(long, default_value = "30s", value_parser = connect::parse_duration_flag)]
@@ -378,7 +389,7 @@ fn scan_into(
     cfg: Option<&(PathBuf, Config)>,
     set: Option<&ContractSet>,
     verbose: bool,
-) {
+) -> Option<crate::scan::ScanResult> {
     let scan_cfg = cfg.and_then(|(_, c)| c.scan.clone()).unwrap_or_default();
     let (root, paths) = match repo {
         Some(r) => (r.to_path_buf(), Vec::new()),
@@ -411,7 +422,7 @@ fn scan_into(
             b.queries = r.inventory();
             b.suppressed += r.suppressed;
             b.tally(Check::Queries, r.tally);
-            b.findings.extend(r.findings);
+            b.findings.extend(r.findings.iter().cloned());
             if r.errors.is_empty() {
                 b.ran(Check::Queries);
             } else {
@@ -420,9 +431,350 @@ fn scan_into(
                     format!("queries not fully checked: {}", r.errors.join("; ")),
                 );
             }
+            Some(r)
         }
-        Err(e) => b.incomplete(Check::Queries, format!("queries not checked: {e}")),
+        Err(e) => {
+            b.incomplete(Check::Queries, format!("queries not checked: {e}"));
+            None
+        }
     }
+}
+
+/// Live query verification: every repository query and every declared query prepared on
+/// the server (never executed), declared queries matched to the code and their `params` and
+/// `returns` checked, and with `--bench` their plans and latencies.
+#[allow(clippy::too_many_arguments)]
+fn verify_into(
+    b: &mut ReportBuilder,
+    runtime: &tokio::runtime::Runtime,
+    reader: &Reader,
+    set: &ContractSet,
+    scan: Option<&crate::scan::ScanResult>,
+    concurrency: usize,
+    bench: Option<usize>,
+    hypertables: &[String],
+) {
+    use crate::compare::Tally;
+    use crate::report::{ColumnShape, DeclaredQueryEntry};
+    use crate::verify::{self, Plan, PrepareOutcome};
+    use futures_util::StreamExt;
+
+    let columns = |shape: &verify::ServerShape| -> Vec<ColumnShape> {
+        shape
+            .columns
+            .iter()
+            .map(|(n, t)| ColumnShape {
+                name: n.clone(),
+                type_name: t.clone(),
+            })
+            .collect()
+    };
+    let mut tally = Tally::default();
+    b.ran(Check::Queries);
+    let search_path = set.expectations.schemas.as_slice();
+
+    // The repository's queries.
+    let found: &[crate::scan::FoundQuery] = scan.map(|s| s.queries.as_slice()).unwrap_or(&[]);
+    let mut to_prepare = Vec::new();
+    for (i, q) in found.iter().enumerate() {
+        let loc = crate::model::Location {
+            file: q.file.clone(),
+            line: q.candidate.line,
+            column: q.candidate.column,
+        };
+        let object = format!("{}:{}", q.file, q.candidate.line);
+        match verify::plan_for(q) {
+            Plan::Prepare(text) => to_prepare.push((i, text)),
+            Plan::NotVerifiable(why) => {
+                b.findings
+                    .push(verify::not_verifiable_finding(&object, &loc, &why));
+                if let Some(e) = b.queries.get_mut(i) {
+                    e.verified = Some("not_verifiable".into());
+                }
+            }
+            Plan::Skip(_) => {
+                if let Some(e) = b.queries.get_mut(i) {
+                    e.verified = Some("not_prepared".into());
+                }
+            }
+        }
+    }
+    let outcomes: Vec<(
+        usize,
+        String,
+        Result<PrepareOutcome, introspect::IntrospectError>,
+    )> = runtime.block_on(
+        futures_util::stream::iter(to_prepare.into_iter().map(|(i, text)| async move {
+            let r = reader.prepare(&text, search_path).await;
+            (i, text, r)
+        }))
+        .buffer_unordered(concurrency.max(1))
+        .collect(),
+    );
+    let mut sorted = outcomes;
+    sorted.sort_by_key(|(i, _, _)| *i);
+    for (i, text, outcome) in sorted {
+        let q = &found[i];
+        match outcome {
+            Ok(PrepareOutcome::Prepared(shape)) => {
+                if let Some(e) = b.queries.get_mut(i) {
+                    e.verified = Some("prepared".into());
+                    e.params = Some(shape.params.clone());
+                    e.columns = Some(columns(&shape));
+                }
+            }
+            Ok(PrepareOutcome::Rejected {
+                sqlstate,
+                message,
+                position,
+            }) => {
+                let loc = crate::model::Location {
+                    file: q.file.clone(),
+                    line: q.candidate.line,
+                    column: q.candidate.column,
+                };
+                b.findings.push(verify::rejection_finding(
+                    &format!("{}:{}", q.file, q.candidate.line),
+                    &loc,
+                    &text,
+                    &sqlstate,
+                    &message,
+                    position,
+                    None,
+                ));
+                if let Some(e) = b.queries.get_mut(i) {
+                    e.verified = Some("rejected".into());
+                }
+            }
+            Err(e) => {
+                b.incomplete(Check::Queries, format!("queries not prepared: {e}"));
+                return;
+            }
+        }
+    }
+
+    // The declared queries.
+    for d in &set.queries {
+        let consumers = d.query.consumers.clone().unwrap_or_default();
+        let mut entry = DeclaredQueryEntry {
+            name: d.name.clone(),
+            consumers: consumers.clone(),
+            ..Default::default()
+        };
+        if scan.is_some() {
+            let places = verify::find_declared(d, found);
+            tally.checked += 1;
+            if places.is_empty() {
+                b.findings.push(verify::not_found_finding(d));
+            } else {
+                tally.matched += 1;
+            }
+            entry.found_at = Some(
+                places
+                    .iter()
+                    .map(|q| format!("{}:{}", q.file, q.candidate.line))
+                    .collect(),
+            );
+            for e in b.queries.iter_mut() {
+                if places
+                    .iter()
+                    .any(|q| q.file == e.file && q.candidate.line == e.line)
+                {
+                    e.declared_as = Some(d.name.clone());
+                    e.consumers = consumers.clone();
+                }
+            }
+        }
+        tally.checked += 1;
+        if let crate::scan::sql::Parsed::Ok(a) =
+            crate::scan::sql::analyse(&d.query.sql, None, &set.expectations.schemas)
+            && !a.inline_literals.is_empty()
+        {
+            b.findings.push(
+                Finding::new(
+                    &rules::DECLARED_QUERY_NOT_PARAMETERISED,
+                    "query",
+                    format!("query {}", d.name),
+                    format!(
+                        "declared query {} has literal value(s) where bind parameters belong: {}",
+                        d.name,
+                        a.inline_literals.join("; ")
+                    ),
+                )
+                .expected("bind parameters")
+                .actual(a.inline_literals.join("; "))
+                .at(Some(&d.loc)),
+            );
+        } else {
+            tally.matched += 1;
+        }
+        let (text, _) = crate::scan::sql::normalise_placeholders(&d.query.sql);
+        tally.checked += 1;
+        match runtime.block_on(reader.prepare(&text, search_path)) {
+            Ok(PrepareOutcome::Prepared(shape)) => {
+                tally.matched += 1;
+                let shape_findings = verify::shape_findings(d, &shape);
+                let declared_props =
+                    usize::from(d.query.params.is_some()) + usize::from(d.query.returns.is_some());
+                tally.checked += declared_props as u64;
+                tally.matched += (declared_props - shape_findings.len().min(declared_props)) as u64;
+                b.findings.extend(shape_findings);
+                entry.verified = Some("prepared".into());
+                entry.params = Some(shape.params.clone());
+                entry.columns = Some(columns(&shape));
+            }
+            Ok(PrepareOutcome::Rejected {
+                sqlstate,
+                message,
+                position,
+            }) => {
+                b.findings.push(verify::rejection_finding(
+                    &format!("query {}", d.name),
+                    &d.loc,
+                    &text,
+                    &sqlstate,
+                    &message,
+                    position,
+                    Some(d),
+                ));
+                entry.verified = Some("rejected".into());
+            }
+            Err(e) => {
+                b.incomplete(
+                    Check::Queries,
+                    format!("declared queries not prepared: {e}"),
+                );
+                return;
+            }
+        }
+        if let (Some(runs), Some(params)) = (bench, &d.query.example_params) {
+            match bench_query(runtime, reader, d, params, runs, hypertables, search_path) {
+                Ok((entry_bench, findings)) => {
+                    tally.checked += 1;
+                    if findings.is_empty() {
+                        tally.matched += 1;
+                    }
+                    b.findings.extend(findings);
+                    entry.bench = Some(entry_bench);
+                }
+                Err(BenchError::Query(message)) => {
+                    tally.checked += 1;
+                    b.findings.push(
+                        Finding::new(
+                            &rules::BENCH_FAILED,
+                            "query",
+                            format!("query {}", d.name),
+                            format!(
+                                "declared query {} could not be benchmarked: {message}",
+                                d.name
+                            ),
+                        )
+                        .actual(message)
+                        .at(Some(&d.loc)),
+                    );
+                }
+                Err(BenchError::Server(e)) => {
+                    b.incomplete(Check::Queries, format!("--bench did not complete: {e}"));
+                    return;
+                }
+            }
+        }
+        b.declared_queries.push(entry);
+    }
+    b.tally(Check::Queries, tally);
+}
+
+enum BenchError {
+    /// The query or its example parameters: a finding.
+    Query(String),
+    /// The server could not be asked: the check is incomplete.
+    Server(introspect::IntrospectError),
+}
+
+/// EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON) of a declared query `runs` times, in
+/// read-only transactions: the median execution time and what the plan reads.
+fn bench_query(
+    runtime: &tokio::runtime::Runtime,
+    reader: &Reader,
+    d: &crate::contract::DeclaredQuery,
+    params: &[String],
+    runs: usize,
+    hypertables: &[String],
+    search_path: &[String],
+) -> Result<(crate::report::BenchEntry, Vec<Finding>), BenchError> {
+    use crate::verify;
+    let text = verify::with_example_params(&d.query.sql, params).map_err(BenchError::Query)?;
+    let explain = format!("EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON) {text}");
+    let mut times = Vec::new();
+    let mut facts = verify::PlanFacts::default();
+    for _ in 0..runs {
+        let rows = runtime
+            .block_on(reader.query_on_path("bench", &explain, search_path))
+            .map_err(|e| match e {
+                introspect::IntrospectError::Query { message, .. }
+                    if !message.starts_with("connection lost") =>
+                {
+                    BenchError::Query(message)
+                }
+                other => BenchError::Server(other),
+            })?;
+        let plan: serde_json::Value = rows
+            .first()
+            .and_then(|r| r.try_get::<_, serde_json::Value>(0).ok())
+            .ok_or_else(|| BenchError::Query("EXPLAIN returned no plan".into()))?;
+        facts = verify::plan_facts(&plan);
+        times.push(facts.execution_ms);
+    }
+    let median = verify::median(&mut times);
+    let entry = crate::report::BenchEntry {
+        runs,
+        median_ms: (median * 1000.0).round() / 1000.0,
+        max_latency_ms: d.query.max_latency_ms,
+        uses_index: facts.uses_index,
+        seq_scans: facts.seq_scans.clone(),
+    };
+    let mut findings = Vec::new();
+    if let Some(max) = d.query.max_latency_ms
+        && median > max
+    {
+        findings.push(
+            Finding::new(
+                &rules::QUERY_TOO_SLOW,
+                "query",
+                format!("query {}", d.name),
+                format!(
+                    "declared query {} takes {median:.1} ms (median of {runs} runs), its budget is {max} ms",
+                    d.name
+                ),
+            )
+            .expected(format!("<= {max} ms"))
+            .actual(format!("{median:.1} ms"))
+            .at(Some(&d.loc)),
+        );
+    }
+    let hyper_scans: Vec<&String> = facts
+        .seq_scans
+        .iter()
+        .filter(|s| s.starts_with("_timescaledb_internal.") || hypertables.contains(s))
+        .collect();
+    if !hyper_scans.is_empty() && !facts.uses_index {
+        findings.push(
+            Finding::new(
+                &rules::QUERY_SCANS_HYPERTABLE,
+                "query",
+                format!("query {}", d.name),
+                format!(
+                    "declared query {} reads {} hypertable chunk(s) with sequential scans and no index",
+                    d.name,
+                    hyper_scans.len()
+                ),
+            )
+            .expected("index scans or chunk exclusion")
+            .actual(format!("Seq Scan on {} relation(s)", hyper_scans.len()))
+            .at(Some(&d.loc)),
+        );
+    }
+    Ok((entry, findings))
 }
 
 fn run_scan(args: ScanArgs) -> Result<i32> {
@@ -447,7 +799,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         contracts: set.as_ref().map(|s| s.files.clone()).unwrap_or_default(),
         ..Default::default()
     };
-    scan_into(
+    let _ = scan_into(
         &mut b,
         args.path.as_deref(),
         cfg.as_ref(),
@@ -750,8 +1102,9 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         result.map_err(|e| e.to_string()),
         args.output.quiet,
     );
-    runtime.shutdown_timeout(Duration::from_secs(1));
-    if !args.no_scan {
+    let scanned = if args.no_scan {
+        None
+    } else {
         progress.stage("scanning the repository");
         scan_into(
             &mut b,
@@ -759,8 +1112,32 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             cfg.as_ref(),
             Some(&set),
             args.output.verbose > 0,
+        )
+    };
+    // Queries are prepared only where the catalogs could be read: otherwise the schema
+    // check is already incomplete and asking again would fail the same way.
+    if !args.no_prepare && !b.is_incomplete() && (scanned.is_some() || !set.queries.is_empty()) {
+        progress.stage("preparing the queries on the server");
+        let hypertables: Vec<String> = set
+            .expectations
+            .schema
+            .tables
+            .values()
+            .filter(|t| t.hypertable.is_some())
+            .map(|t| t.name.to_string())
+            .collect();
+        verify_into(
+            &mut b,
+            &runtime,
+            &reader,
+            &set,
+            scanned.as_ref(),
+            args.max_connections,
+            args.bench.then_some(args.bench_runs as usize),
+            &hypertables,
         );
     }
+    runtime.shutdown_timeout(Duration::from_secs(1));
     progress.done();
     finish(b, cfg.as_ref(), &args.output, fail)
 }
@@ -863,7 +1240,7 @@ fn run_fleet(
         .findings
         .extend(lint::declared_queries(&set.queries, &set.expectations));
     if !args.no_scan {
-        scan_into(
+        let _ = scan_into(
             &mut common,
             args.repo.as_deref(),
             cfg,

@@ -70,12 +70,66 @@ pub struct Summary {
     pub per_check: BTreeMap<String, CheckTally>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct QueryEntry {
     pub file: String,
     pub line: usize,
     pub parameterised: bool,
     pub tables: Vec<String>,
+    /// On a live target: `prepared`, `rejected`, `not_verifiable` or `not_prepared`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
+    /// Parameter types the server infers (`$1`, `$2`, ...), when prepared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Vec<String>>,
+    /// Result columns the server describes, when prepared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<ColumnShape>>,
+    /// The name under `queries:` this query matches, and who relies on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_as: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ColumnShape {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+}
+
+/// A query declared in `queries:`, as the run found it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DeclaredQueryEntry {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<String>,
+    /// `file:line` of each place in the repository with its fingerprint (`None`: not looked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_at: Option<Vec<String>>,
+    /// `prepared` or `rejected` on a live target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<ColumnShape>>,
+    /// With `check --bench`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bench: Option<BenchEntry>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct BenchEntry {
+    pub runs: usize,
+    pub median_ms: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_latency_ms: Option<f64>,
+    pub uses_index: bool,
+    /// Relations the plan reads with sequential scans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seq_scans: Vec<String>,
 }
 
 /// A declared object the run checked (JUnit has one test case per object).
@@ -105,6 +159,9 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub queries: Vec<QueryEntry>,
+    /// The queries of `queries:`: where they are, what the server says of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_queries: Vec<DeclaredQueryEntry>,
     /// The declared objects that were compared (absent from reports of `scan`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectEntry>,
@@ -183,6 +240,7 @@ pub fn merge(mut reports: Vec<Report>) -> Report {
         summary: Summary::default(),
         findings: Vec::new(),
         queries: Vec::new(),
+        declared_queries: Vec::new(),
         objects: Vec::new(),
         targets: Vec::new(),
     };
@@ -325,6 +383,7 @@ pub struct ReportBuilder {
     pub statuses: BTreeMap<&'static str, Option<CheckStatus>>,
     pub not_checked: Vec<String>,
     pub queries: Vec<QueryEntry>,
+    pub declared_queries: Vec<DeclaredQueryEntry>,
     pub objects: Vec<ObjectEntry>,
     pub suppressed: usize,
 }
@@ -442,6 +501,7 @@ impl ReportBuilder {
             summary,
             findings,
             queries: self.queries,
+            declared_queries: self.declared_queries,
             objects: self.objects,
             targets: Vec::new(),
         }

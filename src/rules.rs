@@ -217,6 +217,46 @@ rules! {
         "A declared table is named by no query found in the repository.",
         "Nothing to fix if another service uses it; otherwise it may be dead.",
         "public.legacy_audit is declared but no query reads it";
+    PLACEHOLDER_COUNT_MISMATCH = "ZG308", "placeholder-count-mismatch", Error, Queries,
+        "The calling code visibly passes a different number of bind arguments than the query has placeholders: it fails (or binds the wrong values) at run time.",
+        "Pass one argument per distinct placeholder ($1..$n, %s, ?, :name).",
+        "cursor.execute(\"SELECT * FROM t WHERE a = %s AND b = %s\", (a,))";
+    PREPARE_FAILED = "ZG401", "prepare-failed", Error, Queries,
+        "The live server rejects the query when asked to PREPARE it (never executed, in a read-only transaction that is rolled back): it would fail in production. The finding carries the SQLSTATE and the server's message, at the query's source line.",
+        "Fix the query or the schema (a dropped or renamed column or table, a changed type).",
+        "SELECT delta FROM signal_greeks   -- column \"delta\" does not exist (42703)";
+    QUERY_NOT_VERIFIABLE = "ZG402", "query-not-verifiable", Info, Queries,
+        "A query builds identifiers at run time (through a quoting API), so its text is not known before it runs and it cannot be prepared: it is not verified, not passed.",
+        "Nothing to fix; keep the identifiers on an allow-list, or declare the finished query in `queries:`.",
+        "sql.SQL(\"SELECT * FROM {}\").format(sql.Identifier(table))";
+    DECLARED_QUERY_NOT_FOUND = "ZG403", "declared-query-not-found", Error, Queries,
+        "A query declared in `queries:` (one other services rely on) is not in the repository: no query matches its fingerprint (whitespace, case and placeholder style aside).",
+        "Update the declared SQL to the query the code runs, or restore the query.",
+        "queries: { latest_greeks: { sql: SELECT ... } }   # the code now selects other columns";
+    DECLARED_QUERY_NOT_PARAMETERISED = "ZG404", "declared-query-not-parameterised", Error, Queries,
+        "A declared query compares against, inserts or sets literal values where bind parameters belong.",
+        "Replace the literals with placeholders and declare their types in `params`.",
+        "sql: SELECT * FROM signal_greeks WHERE instrument_key = 'NSE@X@EQ'";
+    DECLARED_QUERY_PARAMS_MISMATCH = "ZG405", "declared-query-params-mismatch", Error, Queries,
+        "The parameter types the server infers when it prepares a declared query differ from its declared `params`.",
+        "Declare the types the server infers, or cast the placeholders in the SQL ($1::bigint).",
+        "params: [integer]   # the server infers varchar for $1";
+    DECLARED_QUERY_RETURNS_MISMATCH = "ZG406", "declared-query-returns-mismatch", Error, Queries,
+        "The result columns of a declared query (names, order, types) as the server describes them differ from its declared `returns`: consumers would read something else.",
+        "Declare what the query returns, or change the query back.",
+        "returns: { delta: numeric }   # the server returns delta double precision";
+    QUERY_TOO_SLOW = "ZG407", "query-too-slow", Warning, Queries,
+        "With `check --bench`: the median execution time of a declared query (EXPLAIN ANALYZE with its `example_params`, in a read-only transaction) is above its `max_latency_ms`.",
+        "Add or fix an index, narrow the time range, or raise the declared budget.",
+        "max_latency_ms: 50   # median 212.4 ms over 5 runs";
+    QUERY_SCANS_HYPERTABLE = "ZG408", "query-scans-hypertable", Warning, Queries,
+        "With `check --bench`: the plan of a declared query reads a hypertable's chunks with sequential scans and no index: it reads the whole table instead of the chunks and rows it needs.",
+        "Filter on the time column (chunk exclusion) and on indexed columns.",
+        "SELECT ... FROM signal_greeks WHERE delta > $1";
+    BENCH_FAILED = "ZG409", "bench-failed", Error, Queries,
+        "With `check --bench`: a declared query with `example_params` could not be run under EXPLAIN ANALYZE (the server's message is in the finding). Its latency is unknown, not within budget.",
+        "Fix the query or its example_params (one per placeholder, as text the server can cast).",
+        "example_params: [\"not-a-number\"]   # for a bigint placeholder";
 
     HYPERTABLE_MISSING = "ZG201", "hypertable-missing", Error, Timescale,
         "A table declared with `hypertable:` is a plain table (or TimescaleDB is not installed).",

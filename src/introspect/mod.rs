@@ -155,6 +155,139 @@ impl Reader {
         self.timings.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
+    async fn client(&self) -> Result<deadpool_postgres::Object, IntrospectError> {
+        self.pool.get().await.map_err(|e| {
+            let message = match e {
+                deadpool_postgres::PoolError::Backend(pe) => describe_pg_error(&pe),
+                other => other.to_string(),
+            };
+            // A TLS failure in words a DBA acts on, then the library's own text.
+            match crate::connect::tls::explain(&message, &self.opts.tls, &self.opts.host) {
+                Some(why) => IntrospectError::Connect(format!("{why} ({message})")),
+                None => IntrospectError::Connect(message),
+            }
+        })
+    }
+
+    /// A read-only query with `search_path` set for the transaction (EXPLAIN of a declared
+    /// query names its tables as the application does).
+    pub async fn query_on_path(
+        &self,
+        what: &'static str,
+        sql: &str,
+        search_path: &[String],
+    ) -> Result<Vec<Row>, IntrospectError> {
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .await
+            .map_err(|e| IntrospectError::from_pg(what, &e))?;
+        let result = async {
+            tx.batch_execute(&format!(
+                "{}; {}",
+                self.local_settings(),
+                search_path_setting(search_path)
+            ))
+            .await?;
+            tx.query_typed(sql, &[]).await
+        }
+        .await;
+        let rolled_back = tx.rollback().await;
+        let rows = result.map_err(|e| IntrospectError::from_pg(what, &e))?;
+        rolled_back.map_err(|e| IntrospectError::from_pg(what, &e))?;
+        Ok(rows)
+    }
+
+    /// The transaction-local settings of every read.
+    fn local_settings(&self) -> String {
+        // jit off: catalog queries over tens of thousands of rows cross jit_above_cost
+        // and would spend more compiling than running (measured: 100-170 ms a query).
+        // No parallel workers: the reads already run side by side, and a worker rebuilds
+        // the same hash tables (measured: ~0.15 s less server CPU per check on 5,000 tables).
+        format!(
+            "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0",
+            self.opts.statement_timeout.as_millis().max(1),
+            self.opts.lock_timeout.as_millis().max(1)
+        )
+    }
+
+    /// Asks the server to prepare `sql` (Parse + Describe: planned, never executed) inside a
+    /// read-only transaction that is rolled back. A query the server rejects is an answer
+    /// (`Rejected`); a connection, timeout or permission failure is an error (the check
+    /// could not run).
+    pub async fn prepare(
+        &self,
+        sql: &str,
+        search_path: &[String],
+    ) -> Result<crate::verify::PrepareOutcome, IntrospectError> {
+        use crate::verify::{PrepareOutcome, ServerShape};
+        const WHAT: &str = "prepare";
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .await
+            .map_err(|e| IntrospectError::from_pg(WHAT, &e))?;
+        let settings = tx
+            .batch_execute(&format!(
+                "{}; {}",
+                self.local_settings(),
+                search_path_setting(search_path)
+            ))
+            .await;
+        let result = match settings {
+            Err(e) => Err(e),
+            Ok(()) => tx.prepare(sql).await.map(|st| ServerShape {
+                params: st.params().iter().map(|t| t.name().to_string()).collect(),
+                columns: st
+                    .columns()
+                    .iter()
+                    .map(|c| (c.name().to_string(), c.type_().name().to_string()))
+                    .collect(),
+            }),
+        };
+        // No named statement may outlive the transaction: through PgBouncer's transaction
+        // pooling (or PGlite's one shared backend) the next client would meet it ("prepared
+        // statement \"s1\" already exists"). tokio-postgres keeps its type lookups prepared,
+        // so they go too, and its cache of them with them.
+        if result.is_ok() {
+            let deallocated = tx.batch_execute("DEALLOCATE ALL").await;
+            client_cache_clear(&tx);
+            if let Err(e) = deallocated {
+                let _ = tx.rollback().await;
+                return Err(IntrospectError::from_pg(WHAT, &e));
+            }
+        }
+        let rolled_back = tx.rollback().await;
+        let outcome = match result {
+            Ok(shape) => PrepareOutcome::Prepared(shape),
+            Err(e) => match e.as_db_error() {
+                // Timeouts, lost connections, missing privileges: the check did not run.
+                Some(db)
+                    if !matches!(&db.code().code()[..2], "08" | "53" | "57")
+                        && db.code().code() != "42501" =>
+                {
+                    PrepareOutcome::Rejected {
+                        sqlstate: db.code().code().to_string(),
+                        message: db.message().to_string(),
+                        position: match db.position() {
+                            Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
+                                Some(*p as usize)
+                            }
+                            _ => None,
+                        },
+                    }
+                }
+                _ => return Err(IntrospectError::from_pg(WHAT, &e)),
+            },
+        };
+        rolled_back.map_err(|e| IntrospectError::from_pg(WHAT, &e))?;
+        Ok(outcome)
+    }
+
     /// Unnamed statements with explicit parameter types (`query_typed`): no named prepared
     /// statement is left behind, which transaction-pooling PgBouncer and PGlite's shared
     /// backend both require.
@@ -165,17 +298,7 @@ impl Reader {
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<Row>, IntrospectError> {
         let started = Instant::now();
-        let mut client = self.pool.get().await.map_err(|e| {
-            let message = match e {
-                deadpool_postgres::PoolError::Backend(pe) => describe_pg_error(&pe),
-                other => other.to_string(),
-            };
-            // A TLS failure in words a DBA acts on, then the library's own text.
-            match crate::connect::tls::explain(&message, &self.opts.tls, &self.opts.host) {
-                Some(why) => IntrospectError::Connect(format!("{why} ({message})")),
-                None => IntrospectError::Connect(message),
-            }
-        })?;
+        let mut client = self.client().await?;
         let tx = client
             .build_transaction()
             .read_only(true)
@@ -183,16 +306,7 @@ impl Reader {
             .await
             .map_err(|e| IntrospectError::from_pg(what, &e))?;
         let result = async {
-            // jit off: catalog queries over tens of thousands of rows cross jit_above_cost
-            // and would spend more compiling than running (measured: 100-170 ms a query).
-            // No parallel workers: the reads already run side by side, and a worker rebuilds
-            // the same hash tables (measured: ~0.15 s less server CPU per check on 5,000 tables).
-            tx.batch_execute(&format!(
-                "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0",
-                self.opts.statement_timeout.as_millis().max(1),
-                self.opts.lock_timeout.as_millis().max(1)
-            ))
-            .await?;
+            tx.batch_execute(&self.local_settings()).await?;
             tx.query_typed(sql, params).await
         }
         .await;
@@ -211,6 +325,20 @@ impl Reader {
         }
         Ok(rows)
     }
+}
+
+fn client_cache_clear(tx: &tokio_postgres::Transaction<'_>) {
+    tx.client().clear_type_cache();
+}
+
+/// `SET LOCAL search_path` to the contracts' schemas (then public): unqualified names in
+/// queries resolve as the contracts say they do.
+fn search_path_setting(schemas: &[String]) -> String {
+    let mut path: Vec<String> = schemas.iter().map(|s| quote_ident(s)).collect();
+    if !schemas.iter().any(|s| s == "public") {
+        path.push("public".into());
+    }
+    format!("SET LOCAL search_path = {}", path.join(", "))
 }
 
 fn get<'a, T: tokio_postgres::types::FromSql<'a>>(

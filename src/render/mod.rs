@@ -175,12 +175,14 @@ mod tests {
                 line: 40,
                 parameterised: true,
                 tables: vec!["public.signal_greeks".into()],
+                ..Default::default()
             },
             crate::report::QueryEntry {
                 file: "app/report.py".into(),
                 line: 12,
                 parameterised: false,
                 tables: vec!["public.signal_indicators".into()],
+                ..Default::default()
             },
         ];
         b.tally(

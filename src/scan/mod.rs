@@ -74,6 +74,7 @@ impl ScanResult {
                 line: q.candidate.line,
                 parameterised: !matches!(q.candidate.construction, Construction::Dynamic { .. }),
                 tables: q.tables.clone(),
+                ..Default::default()
             })
             .collect()
     }
@@ -147,6 +148,23 @@ fn files(
     out.sort();
     out.dedup();
     Ok((out, errors))
+}
+
+/// `:name`, `@name` or `%(name)s` outside `::` casts (string literals not excluded: a false
+/// "yes" only skips the argument count).
+fn has_named_placeholders(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    (0..b.len()).any(|i| {
+        let next_ident = b
+            .get(i + 1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+        match b[i] {
+            b':' => next_ident && (i == 0 || b[i - 1] != b':'),
+            b'@' => next_ident,
+            b'%' => b.get(i + 1) == Some(&b'('),
+            _ => false,
+        }
+    })
 }
 
 /// Scans the repository.
@@ -240,7 +258,7 @@ fn front_for<'a, 'b>(rel: &str, fronts: &'b [Front<'a>]) -> Option<&'b Front<'a>
         .find(|f| f.extractor.extensions().contains(&ext))
 }
 
-fn is_migration_path(rel: &str) -> bool {
+pub fn is_migration_path(rel: &str) -> bool {
     let l = rel.to_lowercase();
     l.contains("migration")
         || l.contains("/migrate")
@@ -402,6 +420,31 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
                             .actual(col),
                         );
                     }
+                }
+                // Named placeholders take one mapping or struct: counting is for positional ones.
+                if let Some(n) = c.bind_args
+                    && !matches!(c.construction, Construction::Dynamic { .. })
+                    && !has_named_placeholders(&c.sql)
+                    && n != a.placeholders
+                {
+                    found.push(
+                        Finding::new(
+                            &rules::PLACEHOLDER_COUNT_MISMATCH,
+                            "query",
+                            &object,
+                            format!(
+                                "the query has {} placeholder(s) and the call{} passes {n} \
+                                 argument(s)",
+                                a.placeholders,
+                                c.sink
+                                    .as_ref()
+                                    .map(|s| format!(" to {s}"))
+                                    .unwrap_or_default()
+                            ),
+                        )
+                        .expected(format!("{} argument(s)", a.placeholders))
+                        .actual(format!("{n} argument(s)")),
+                    );
                 }
                 let app_code = !is_sql_file || (!is_migration_path(rel) && !is_ddl(&c.sql));
                 // Dynamic SQL is already an error; its quoted holes are not literals.

@@ -72,7 +72,10 @@ fn scan_repo() -> tempfile::TempDir {
         dir.path().join("app/fleets.py"),
         "def fleet_name(cur, fleet_id):\n    \
          cur.execute(\"SELECT name FROM fleets WHERE fleet_id = %s\", (fleet_id,))\n    \
-         return cur.fetchone()\n",
+         return cur.fetchone()\n\n\n\
+         def vehicles(cur, fleet_id, status):\n    \
+         cur.execute(\"SELECT vehicle_id, vin, status FROM vehicles WHERE fleet_id = %s AND status = %s ORDER BY vehicle_id\", (fleet_id, status))\n    \
+         return cur.fetchall()\n",
     )
     .expect("write");
     dir

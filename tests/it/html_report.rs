@@ -200,12 +200,14 @@ fn report() -> Report {
                 line: 40,
                 parameterised: false,
                 tables: vec!["public.signal_greeks".into()],
+                ..Default::default()
             },
             QueryEntry {
                 file: "app/repo.py".into(),
                 line: 58,
                 parameterised: true,
                 tables: vec!["public.signal_greeks".into(), "public.signals".into()],
+                ..Default::default()
             },
         ],
         ..Default::default()

@@ -18,3 +18,4 @@ mod scan;
 mod smoke;
 mod timescale_drift;
 mod tls;
+mod verify;

@@ -1122,15 +1122,28 @@ impl<'s> Walker<'s> {
             self.visit_expr(func, f, false);
         }
         let Some(sql_arg) = sql_arg else { return };
-        let bind_args = all
+        let positional: Vec<_> = all
             .iter()
             .copied()
             .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
-            .nth(1)
-            .and_then(|p| match p.kind() {
-                "tuple" | "list" | "dictionary" => Some(children(p).len()),
+            .collect();
+        let method = call
+            .child_by_field_name("function")
+            .map(|f| self.t(f).rsplit('.').next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        // asyncpg passes values as separate arguments (`fetch(sql, a, b)`); DB-API drivers as
+        // one sequence or mapping (`execute(sql, (a, b))`). Three or more positional
+        // arguments, or asyncpg's fetch methods, can only be the former.
+        let asyncpg =
+            positional.len() >= 3 || matches!(method.as_str(), "fetch" | "fetchrow" | "fetchval");
+        let bind_args = if asyncpg {
+            Some(positional.len().saturating_sub(1))
+        } else {
+            positional.get(1).and_then(|p| match p.kind() {
+                "tuple" | "list" | "dictionary" => Some(children(*p).len()),
                 _ => None,
-            });
+            })
+        };
         match self.eval(sql_arg, f) {
             Some(v) => {
                 if matches!(sql_arg.kind(), "identifier" | "attribute") {
