@@ -243,10 +243,7 @@ impl Builder {
         n2: Option<&str>,
         label: &str,
     ) -> String {
-        let taken = self.relations.entry(schema.to_string()).or_default();
-        let name = names::choose(n1, n2, label, taken);
-        taken.insert(name.clone());
-        name
+        choose_in(&mut self.relations, schema, n1, n2, label)
     }
 
     fn choose_constraint(
@@ -256,10 +253,7 @@ impl Builder {
         n2: Option<&str>,
         label: &str,
     ) -> String {
-        let taken = self.constraints.entry(schema.to_string()).or_default();
-        let name = names::choose(n1, n2, label, taken);
-        taken.insert(name.clone());
-        name
+        choose_in(&mut self.constraints, schema, n1, n2, label)
     }
 
     fn take_constraint(&mut self, schema: &str, name: &str) {
@@ -1114,6 +1108,20 @@ fn view_columns(q: &sqlparser::ast::Query) -> Option<Vec<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// A generated name free in `schema`'s namespace of `taken`, then taken.
+fn choose_in(
+    taken: &mut BTreeMap<String, BTreeSet<String>>,
+    schema: &str,
+    n1: &str,
+    n2: Option<&str>,
+    label: &str,
+) -> String {
+    let names = taken.entry(schema.to_string()).or_default();
+    let name = names::choose(n1, n2, label, names);
+    names.insert(name.clone());
+    name
 }
 
 /// The kind of an ignored statement, for the summary: its first two keywords.

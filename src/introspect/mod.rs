@@ -177,27 +177,7 @@ impl Reader {
         sql: &str,
         search_path: &[String],
     ) -> Result<Vec<Row>, IntrospectError> {
-        let mut client = self.client().await?;
-        let tx = client
-            .build_transaction()
-            .read_only(true)
-            .start()
-            .await
-            .map_err(|e| IntrospectError::from_pg(what, &e))?;
-        let result = async {
-            tx.batch_execute(&format!(
-                "{}; {}",
-                self.local_settings(),
-                search_path_setting(search_path)
-            ))
-            .await?;
-            tx.query_typed(sql, &[]).await
-        }
-        .await;
-        let rolled_back = tx.rollback().await;
-        let rows = result.map_err(|e| IntrospectError::from_pg(what, &e))?;
-        rolled_back.map_err(|e| IntrospectError::from_pg(what, &e))?;
-        Ok(rows)
+        self.read(what, sql, &[], Some(search_path)).await
     }
 
     /// The transaction-local settings of every read.
@@ -297,6 +277,16 @@ impl Reader {
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<Row>, IntrospectError> {
+        self.read(what, sql, params, None).await
+    }
+
+    async fn read(
+        &self,
+        what: &'static str,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+        search_path: Option<&[String]>,
+    ) -> Result<Vec<Row>, IntrospectError> {
         let started = Instant::now();
         let mut client = self.client().await?;
         let tx = client
@@ -305,8 +295,12 @@ impl Reader {
             .start()
             .await
             .map_err(|e| IntrospectError::from_pg(what, &e))?;
+        let settings = match search_path {
+            Some(p) => format!("{}; {}", self.local_settings(), search_path_setting(p)),
+            None => self.local_settings(),
+        };
         let result = async {
-            tx.batch_execute(&self.local_settings()).await?;
+            tx.batch_execute(&settings).await?;
             tx.query_typed(sql, params).await
         }
         .await;
