@@ -477,17 +477,14 @@ fn verify_into(
     let found: &[crate::scan::FoundQuery] = scan.map(|s| s.queries.as_slice()).unwrap_or(&[]);
     let mut to_prepare = Vec::new();
     for (i, q) in found.iter().enumerate() {
-        let loc = crate::model::Location {
-            file: q.file.clone(),
-            line: q.candidate.line,
-            column: q.candidate.column,
-        };
-        let object = format!("{}:{}", q.file, q.candidate.line);
         match verify::plan_for(q) {
             Plan::Prepare(text) => to_prepare.push((i, text)),
             Plan::NotVerifiable(why) => {
-                b.findings
-                    .push(verify::not_verifiable_finding(&object, &loc, &why));
+                b.findings.push(verify::not_verifiable_finding(
+                    &q.object(),
+                    &q.location(),
+                    &why,
+                ));
                 if let Some(e) = b.queries.get_mut(i) {
                     e.verified = Some("not_verifiable".into());
                 }
@@ -528,14 +525,9 @@ fn verify_into(
                 message,
                 position,
             }) => {
-                let loc = crate::model::Location {
-                    file: q.file.clone(),
-                    line: q.candidate.line,
-                    column: q.candidate.column,
-                };
                 b.findings.push(verify::rejection_finding(
-                    &format!("{}:{}", q.file, q.candidate.line),
-                    &loc,
+                    &q.object(),
+                    &q.location(),
                     &text,
                     &sqlstate,
                     &message,
@@ -554,6 +546,7 @@ fn verify_into(
     }
 
     // The declared queries.
+    let prints = verify::fingerprints(found);
     for d in &set.queries {
         let consumers = d.query.consumers.clone().unwrap_or_default();
         let mut entry = DeclaredQueryEntry {
@@ -562,7 +555,7 @@ fn verify_into(
             ..Default::default()
         };
         if scan.is_some() {
-            let places = verify::find_declared(d, found);
+            let places = verify::find_declared(d, found, &prints);
             tally.checked += 1;
             if places.is_empty() {
                 b.findings.push(verify::not_found_finding(d));

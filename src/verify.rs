@@ -182,18 +182,7 @@ pub fn rejection_finding(
         at = format!(" at \"{}\"", near(prepared, p));
     }
     let who = declared
-        .map(|d| {
-            let consumers = d.query.consumers.clone().unwrap_or_default();
-            if consumers.is_empty() {
-                format!("declared query {}", d.name)
-            } else {
-                format!(
-                    "declared query {} (consumers: {})",
-                    d.name,
-                    consumers.join(", ")
-                )
-            }
-        })
+        .map(declared_name)
         .unwrap_or_else(|| "query".into());
     Finding::new(
         &rules::PREPARE_FAILED,
@@ -311,33 +300,52 @@ pub fn shape_findings(d: &DeclaredQuery, shape: &ServerShape) -> Vec<Finding> {
     out
 }
 
-/// Where in the repository a declared query is (matched by fingerprint), and whether it is
-/// parameterised there.
-pub fn find_declared<'a>(d: &DeclaredQuery, found: &'a [FoundQuery]) -> Vec<&'a FoundQuery> {
-    let fp = fingerprint(&d.query.sql);
+/// The fingerprint of each repository query (`None` for dynamic SQL, whose text is not the
+/// query), computed once for all declared queries.
+pub fn fingerprints(found: &[FoundQuery]) -> Vec<Option<String>> {
     found
         .iter()
-        .filter(|q| {
-            !matches!(q.candidate.construction, Construction::Dynamic { .. })
-                && fingerprint(&q.candidate.sql) == fp
+        .map(|q| {
+            (!matches!(q.candidate.construction, Construction::Dynamic { .. }))
+                .then(|| fingerprint(&q.candidate.sql))
         })
         .collect()
 }
 
+/// Where in the repository a declared query is (matched by fingerprint; `prints` from
+/// [`fingerprints`] of `found`).
+pub fn find_declared<'a>(
+    d: &DeclaredQuery,
+    found: &'a [FoundQuery],
+    prints: &[Option<String>],
+) -> Vec<&'a FoundQuery> {
+    let fp = fingerprint(&d.query.sql);
+    found
+        .iter()
+        .zip(prints)
+        .filter(|(_, p)| p.as_deref() == Some(fp.as_str()))
+        .map(|(q, _)| q)
+        .collect()
+}
+
+/// `declared query NAME (consumers: a, b)`: who is affected, in a finding's message.
+fn declared_name(d: &DeclaredQuery) -> String {
+    match d.query.consumers.as_deref() {
+        Some(c) if !c.is_empty() => {
+            format!("declared query {} (consumers: {})", d.name, c.join(", "))
+        }
+        _ => format!("declared query {}", d.name),
+    }
+}
+
 pub fn not_found_finding(d: &DeclaredQuery) -> Finding {
-    let consumers = d.query.consumers.clone().unwrap_or_default();
     Finding::new(
         &rules::DECLARED_QUERY_NOT_FOUND,
         "query",
         format!("query {}", d.name),
         format!(
-            "declared query {}{} is not in the repository (no query has its fingerprint)",
-            d.name,
-            if consumers.is_empty() {
-                String::new()
-            } else {
-                format!(" (consumers: {})", consumers.join(", "))
-            }
+            "{} is not in the repository (no query has its fingerprint)",
+            declared_name(d)
         ),
     )
     .expected(fingerprint(&d.query.sql))

@@ -52,6 +52,22 @@ pub struct FoundQuery {
     pub parse_error: Option<String>,
 }
 
+impl FoundQuery {
+    /// Where findings about this query point: the string's (or expression's) start.
+    pub fn location(&self) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: self.candidate.line,
+            column: self.candidate.column,
+        }
+    }
+
+    /// The `file:line` that names the query in findings.
+    pub fn object(&self) -> String {
+        format!("{}:{}", self.file, self.candidate.line)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ScanResult {
     pub findings: Vec<Finding>,
@@ -340,12 +356,6 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
         if !is_sql_file && c.sink.is_none() && !looks_like_sql(&c.sql) {
             continue;
         }
-        let loc = Location {
-            file: rel.to_string(),
-            line: c.line,
-            column: c.column,
-        };
-        let object = format!("{rel}:{}", c.line);
         let mut found = Vec::new();
         let mut query = FoundQuery {
             file: rel.to_string(),
@@ -355,6 +365,8 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
             placeholders: 0,
             parse_error: None,
         };
+        let loc = query.location();
+        let object = query.object();
         match &c.construction {
             Construction::Dynamic { how } => found.push(
                 Finding::new(
