@@ -159,10 +159,8 @@ fn index_column(o: &OrderByExpr, opclass: Option<&ObjectName>) -> IndexColumn {
 
 /// The name PostgreSQL gives an index column in a generated index name.
 fn index_column_name(c: &IndexColumn) -> String {
-    if parse_expr(&c.expr).is_some_and(|e| matches!(e, Expr::Identifier(_))) {
-        return c.expr.clone();
-    }
     match parse_expr(&c.expr) {
+        Some(Expr::Identifier(_)) => c.expr.clone(),
         Some(Expr::Function(f)) => f
             .name
             .0
