@@ -103,6 +103,10 @@ pub struct ColumnShape {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct DeclaredQueryEntry {
     pub name: String,
+    /// In a fleet's report, the target whose server said what `verified`, `params`,
+    /// `columns` and `bench` hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consumers: Vec<String>,
     /// `file:line` of each place in the repository with its fingerprint (`None`: not looked for).
@@ -309,6 +313,12 @@ pub fn merge(mut reports: Vec<Report>) -> Report {
             if !out.queries.contains(&q) {
                 out.queries.push(q);
             }
+        }
+        for mut d in r.declared_queries {
+            if d.target.is_none() && d.verified.is_some() {
+                d.target = only.clone();
+            }
+            out.declared_queries.push(d);
         }
         for o in r.objects {
             if !out

@@ -399,7 +399,7 @@ fn queries(report: &Report) -> String {
     }
     let parameterised = report.queries.iter().filter(|q| q.parameterised).count();
     let mut out = format!(
-        "<section id=\"queries\">\n<h2>Queries</h2>\n<p>{} quer{} found, {parameterised} parameterised.</p>\n<table class=\"queries\">\n<thead><tr><th>location</th><th>parameterised</th><th>tables</th></tr></thead>\n<tbody>\n",
+        "<section id=\"queries\">\n<h2>Queries</h2>\n<p>{} quer{} found, {parameterised} parameterised.</p>\n<table class=\"queries\">\n<thead><tr><th>location</th><th>parameterised</th><th>on the server</th><th>tables</th></tr></thead>\n<tbody>\n",
         report.queries.len(),
         if report.queries.len() == 1 {
             "y"
@@ -419,13 +419,51 @@ fn queries(report: &Report) -> String {
         } else {
             badge("failed", "no")
         };
+        let server = match q.verified.as_deref() {
+            Some("prepared") => badge("passed", "prepared"),
+            Some("rejected") => badge("failed", "rejected"),
+            Some("not_verifiable") => "not verifiable".to_string(),
+            Some("not_prepared") => "not prepared (DDL)".to_string(),
+            _ => "—".to_string(),
+        };
         out.push_str(&format!(
-            "<tr><td><code>{}:{}</code></td><td>{param}</td><td>{tables}</td></tr>\n",
+            "<tr><td><code>{}:{}</code></td><td>{param}</td><td>{server}</td><td>{tables}</td></tr>\n",
             esc(&q.file),
             q.line
         ));
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    if !report.declared_queries.is_empty() {
+        out.push_str("<h3>Declared queries</h3>\n<table class=\"queries\">\n<thead><tr><th>query</th><th>consumers</th><th>found at</th><th>on the server</th><th>median</th></tr></thead>\n<tbody>\n");
+        for d in &report.declared_queries {
+            let name = match &d.target {
+                Some(t) => format!("{} ({t})", d.name),
+                None => d.name.clone(),
+            };
+            let found = match &d.found_at {
+                Some(at) if at.is_empty() => badge("failed", "not found"),
+                Some(at) => esc(&at.join(", ")),
+                None => "—".to_string(),
+            };
+            let server = match d.verified.as_deref() {
+                Some("prepared") => badge("passed", "prepared"),
+                Some("rejected") => badge("failed", "rejected"),
+                _ => "—".to_string(),
+            };
+            let median = d
+                .bench
+                .as_ref()
+                .map(|b| format!("{:.1} ms", b.median_ms))
+                .unwrap_or_else(|| "—".into());
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{found}</td><td>{server}</td><td>{median}</td></tr>\n",
+                esc(&name),
+                esc(&d.consumers.join(", "))
+            ));
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
     out
 }
 

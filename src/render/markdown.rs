@@ -203,17 +203,46 @@ pub fn render(report: &Report) -> String {
     if !report.queries.is_empty() {
         let dynamic = report.queries.iter().filter(|q| !q.parameterised).count();
         out.push_str(&format!(
-            "\n<details><summary>Queries: {} found, {} not parameterised</summary>\n\n| where | parameterised | tables |\n|---|---|---|\n",
+            "\n<details><summary>Queries: {} found, {} not parameterised</summary>\n\n| where | parameterised | on the server | tables |\n|---|---|---|---|\n",
             report.queries.len(),
             dynamic
         ));
         for q in report.queries.iter().take(MAX_ROWS) {
             out.push_str(&format!(
-                "| `{}:{}` | {} | {} |\n",
+                "| `{}:{}` | {} | {} | {} |\n",
                 q.file,
                 q.line,
                 if q.parameterised { "yes" } else { "**no**" },
+                q.verified.as_deref().map(verified_word).unwrap_or("—"),
                 cell(&q.tables.join(", "))
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
+    if !report.declared_queries.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>Declared queries: {}</summary>\n\n| query | consumers | found at | on the server | median |\n|---|---|---|---|---|\n",
+            report.declared_queries.len()
+        ));
+        for d in report.declared_queries.iter().take(MAX_ROWS) {
+            let name = match &d.target {
+                Some(t) => format!("{} ({t})", d.name),
+                None => d.name.clone(),
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                cell(&name),
+                cell(&d.consumers.join(", ")),
+                match &d.found_at {
+                    Some(at) if at.is_empty() => "**not found**".to_string(),
+                    Some(at) => cell(&at.join(", ")),
+                    None => "—".to_string(),
+                },
+                d.verified.as_deref().map(verified_word).unwrap_or("—"),
+                d.bench
+                    .as_ref()
+                    .map(|b| format!("{:.1} ms", b.median_ms))
+                    .unwrap_or_else(|| "—".into()),
             ));
         }
         out.push_str("\n</details>\n");
@@ -225,4 +254,15 @@ pub fn render(report: &Report) -> String {
         cell(&report.contracts.join(", "))
     ));
     out
+}
+
+/// How a query fared on the server, in words (the JSON's `verified`).
+pub(crate) fn verified_word(v: &str) -> &'static str {
+    match v {
+        "prepared" => "prepared",
+        "rejected" => "**rejected**",
+        "not_verifiable" => "not verifiable",
+        "not_prepared" => "not prepared (DDL)",
+        _ => "—",
+    }
 }

@@ -175,6 +175,8 @@ mod tests {
                 line: 40,
                 parameterised: true,
                 tables: vec!["public.signal_greeks".into()],
+                verified: Some("prepared".into()),
+                declared_as: Some("latest_greeks".into()),
                 ..Default::default()
             },
             crate::report::QueryEntry {
@@ -185,6 +187,20 @@ mod tests {
                 ..Default::default()
             },
         ];
+        b.declared_queries = vec![crate::report::DeclaredQueryEntry {
+            name: "latest_greeks".into(),
+            consumers: vec!["pricing-api".into()],
+            found_at: Some(vec!["app/repo.py:40".into()]),
+            verified: Some("prepared".into()),
+            bench: Some(crate::report::BenchEntry {
+                runs: 5,
+                median_ms: 0.42,
+                max_latency_ms: Some(50.0),
+                uses_index: true,
+                seq_scans: Vec::new(),
+            }),
+            ..Default::default()
+        }];
         b.tally(
             Check::Queries,
             Tally {

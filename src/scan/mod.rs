@@ -50,6 +50,29 @@ pub struct FoundQuery {
     pub placeholders: usize,
     /// Could not be parsed (and so not verified).
     pub parse_error: Option<String>,
+    /// The `zerogap: ignore[...]` annotation on the query's line or the line above, kept
+    /// so that findings made later (on the server) honour it too.
+    pub ignore: Option<Ignore>,
+}
+
+/// What a `zerogap: ignore` comment covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ignore {
+    /// No brackets: every rule.
+    All,
+    /// Rule codes or names, as written.
+    Rules(Vec<String>),
+}
+
+impl Ignore {
+    pub fn covers(&self, f: &Finding) -> bool {
+        match self {
+            Ignore::All => true,
+            Ignore::Rules(rules) => rules
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&f.rule) || *r == f.name),
+        }
+    }
 }
 
 impl FoundQuery {
@@ -65,6 +88,11 @@ impl FoundQuery {
     /// The `file:line` that names the query in findings.
     pub fn object(&self) -> String {
         format!("{}:{}", self.file, self.candidate.line)
+    }
+
+    /// Whether the source asks for this finding about the query to be left out.
+    pub fn ignores(&self, f: &Finding) -> bool {
+        self.ignore.as_ref().is_some_and(|i| i.covers(f))
     }
 }
 
@@ -364,6 +392,7 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
             timescale_functions: Vec::new(),
             placeholders: 0,
             parse_error: None,
+            ignore: ignore_at(&lines, c.line),
         };
         let loc = query.location();
         let object = query.object();
@@ -522,27 +551,44 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
 /// `zerogap: ignore[RULE, ...]` (code or name; no brackets = every rule) in a comment on the
 /// finding's line or the line above.
 fn is_suppressed(lines: &[&str], line: usize, f: &Finding) -> bool {
-    let candidates = [line.checked_sub(1), line.checked_sub(2)];
-    candidates
+    ignore_at(lines, line).is_some_and(|i| i.covers(f))
+}
+
+/// The `zerogap: ignore` annotations on 1-based `line` and the line above, merged.
+fn ignore_at(lines: &[&str], line: usize) -> Option<Ignore> {
+    let mut out: Option<Ignore> = None;
+    for l in [line.checked_sub(1), line.checked_sub(2)]
         .into_iter()
         .flatten()
         .filter_map(|i| lines.get(i))
-        .any(|l| {
-            let Some(pos) = l.find("zerogap: ignore") else {
-                return false;
-            };
-            let rest = &l[pos + "zerogap: ignore".len()..];
-            match rest.strip_prefix('[') {
-                Some(inner) => inner
+    {
+        let Some(pos) = l.find("zerogap: ignore") else {
+            continue;
+        };
+        let rest = &l[pos + "zerogap: ignore".len()..];
+        let this = match rest.strip_prefix('[') {
+            Some(inner) => Ignore::Rules(
+                inner
                     .split(']')
                     .next()
                     .unwrap_or("")
                     .split(',')
-                    .map(|r| r.trim())
-                    .any(|r| r.eq_ignore_ascii_case(&f.rule) || r == f.name),
-                None => true,
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .collect(),
+            ),
+            None => Ignore::All,
+        };
+        out = Some(match (out, this) {
+            (Some(Ignore::Rules(mut a)), Ignore::Rules(b)) => {
+                a.extend(b);
+                Ignore::Rules(a)
             }
-        })
+            (Some(Ignore::All), _) | (_, Ignore::All) => Ignore::All,
+            (None, this) => this,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

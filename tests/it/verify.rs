@@ -272,3 +272,63 @@ fn timescale_hyperfunction_queries_prepare_with_one_connection() {
     assert_eq!(hourly["columns"][0]["type"], "timestamptz");
     assert!(code == 0 || code == 1, "{code}");
 }
+
+#[test]
+fn fleet_prepares_on_every_target_and_ignore_comments_hold() {
+    let (Some(a), Some(b)) = (
+        harness::postgres("verify_fleet_a"),
+        harness::postgres("verify_fleet_b"),
+    ) else {
+        return;
+    };
+    let schema = "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, plan text);";
+    a.exec(schema);
+    b.exec(schema);
+    b.exec("ALTER TABLE accounts DROP COLUMN plan"); // us has lost a column
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "tables:\n  accounts:\n    columns:\n      id: { type: bigint, nullable: false }\n      email: { type: text, nullable: false }\n      plan: { type: text }\n    primary_key: [id]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("zerogap.yaml"),
+        "contracts: c.yaml\ntargets:\n  eu: { url_env: ZG_VF_EU }\n  us: { url_env: ZG_VF_US }\n",
+    )
+    .expect("write");
+    std::fs::create_dir(dir.path().join("app")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("app/q.py"),
+        "def plan(cur, i):\n    cur.execute(\"SELECT plan FROM accounts WHERE id = %s\", (i,))\n\n\ndef plan_again(cur, i):\n    # zerogap: ignore[prepare-failed]\n    cur.execute(\"SELECT plan, email FROM accounts WHERE id = %s\", (i,))\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("zerogap")
+        .expect("binary")
+        .env_remove("DATABASE_URL")
+        .current_dir(dir.path())
+        .env("ZG_VF_EU", &a.url)
+        .env("ZG_VF_US", &b.url)
+        .args([
+            "check", "--format", "json", "--repo", "app", "--target", "eu", "--target", "us",
+        ])
+        .output()
+        .expect("run");
+    let r: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    // The query is rejected on us only (and the ignored one not reported), at its line.
+    let rejected: Vec<(String, u64)> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "ZG401")
+        .map(|f| {
+            (
+                f["target"].as_str().unwrap_or("").to_string(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(rejected, vec![("us".to_string(), 2)], "{:#}", r["findings"]);
+    assert_eq!(r["summary"]["suppressed"], 1, "{:#}", r["summary"]);
+    assert_eq!(out.status.code(), Some(1));
+}

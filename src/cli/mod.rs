@@ -21,6 +21,8 @@ use crate::render::{self, Format, RenderOptions};
 use crate::report::{Report, ReportBuilder, Target};
 use crate::rules::{self, Check};
 
+mod queries;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "zerogap",
@@ -440,336 +442,6 @@ fn scan_into(
     }
 }
 
-/// Live query verification: every repository query and every declared query prepared on
-/// the server (never executed), declared queries matched to the code and their `params` and
-/// `returns` checked, and with `--bench` their plans and latencies.
-#[allow(clippy::too_many_arguments)]
-fn verify_into(
-    b: &mut ReportBuilder,
-    runtime: &tokio::runtime::Runtime,
-    reader: &Reader,
-    set: &ContractSet,
-    scan: Option<&crate::scan::ScanResult>,
-    concurrency: usize,
-    bench: Option<usize>,
-    hypertables: &[String],
-) {
-    use crate::compare::Tally;
-    use crate::report::{ColumnShape, DeclaredQueryEntry};
-    use crate::verify::{self, Plan, PrepareOutcome};
-    use futures_util::StreamExt;
-
-    let columns = |shape: &verify::ServerShape| -> Vec<ColumnShape> {
-        shape
-            .columns
-            .iter()
-            .map(|(n, t)| ColumnShape {
-                name: n.clone(),
-                type_name: t.clone(),
-            })
-            .collect()
-    };
-    let mut tally = Tally::default();
-    b.ran(Check::Queries);
-    let search_path = set.expectations.schemas.as_slice();
-
-    // The repository's queries.
-    let found: &[crate::scan::FoundQuery] = scan.map(|s| s.queries.as_slice()).unwrap_or(&[]);
-    let mut to_prepare = Vec::new();
-    for (i, q) in found.iter().enumerate() {
-        match verify::plan_for(q) {
-            Plan::Prepare(text) => to_prepare.push((i, text)),
-            Plan::NotVerifiable(why) => {
-                b.findings.push(verify::not_verifiable_finding(
-                    &q.object(),
-                    &q.location(),
-                    &why,
-                ));
-                if let Some(e) = b.queries.get_mut(i) {
-                    e.verified = Some("not_verifiable".into());
-                }
-            }
-            Plan::Skip(_) => {
-                if let Some(e) = b.queries.get_mut(i) {
-                    e.verified = Some("not_prepared".into());
-                }
-            }
-        }
-    }
-    let outcomes: Vec<(
-        usize,
-        String,
-        Result<PrepareOutcome, introspect::IntrospectError>,
-    )> = runtime.block_on(
-        futures_util::stream::iter(to_prepare.into_iter().map(|(i, text)| async move {
-            let r = reader.prepare(&text, search_path).await;
-            (i, text, r)
-        }))
-        .buffer_unordered(concurrency.max(1))
-        .collect(),
-    );
-    let mut sorted = outcomes;
-    sorted.sort_by_key(|(i, _, _)| *i);
-    for (i, text, outcome) in sorted {
-        let q = &found[i];
-        match outcome {
-            Ok(PrepareOutcome::Prepared(shape)) => {
-                if let Some(e) = b.queries.get_mut(i) {
-                    e.verified = Some("prepared".into());
-                    e.params = Some(shape.params.clone());
-                    e.columns = Some(columns(&shape));
-                }
-            }
-            Ok(PrepareOutcome::Rejected {
-                sqlstate,
-                message,
-                position,
-            }) => {
-                b.findings.push(verify::rejection_finding(
-                    &q.object(),
-                    &q.location(),
-                    &text,
-                    &sqlstate,
-                    &message,
-                    position,
-                    None,
-                ));
-                if let Some(e) = b.queries.get_mut(i) {
-                    e.verified = Some("rejected".into());
-                }
-            }
-            Err(e) => {
-                b.incomplete(Check::Queries, format!("queries not prepared: {e}"));
-                return;
-            }
-        }
-    }
-
-    // The declared queries.
-    let prints = verify::fingerprints(found);
-    for d in &set.queries {
-        let consumers = d.query.consumers.clone().unwrap_or_default();
-        let mut entry = DeclaredQueryEntry {
-            name: d.name.clone(),
-            consumers: consumers.clone(),
-            ..Default::default()
-        };
-        if scan.is_some() {
-            let places = verify::find_declared(d, found, &prints);
-            tally.checked += 1;
-            if places.is_empty() {
-                b.findings.push(verify::not_found_finding(d));
-            } else {
-                tally.matched += 1;
-            }
-            entry.found_at = Some(
-                places
-                    .iter()
-                    .map(|q| format!("{}:{}", q.file, q.candidate.line))
-                    .collect(),
-            );
-            for e in b.queries.iter_mut() {
-                if places
-                    .iter()
-                    .any(|q| q.file == e.file && q.candidate.line == e.line)
-                {
-                    e.declared_as = Some(d.name.clone());
-                    e.consumers = consumers.clone();
-                }
-            }
-        }
-        tally.checked += 1;
-        if let crate::scan::sql::Parsed::Ok(a) =
-            crate::scan::sql::analyse(&d.query.sql, None, &set.expectations.schemas)
-            && !a.inline_literals.is_empty()
-        {
-            b.findings.push(
-                Finding::new(
-                    &rules::DECLARED_QUERY_NOT_PARAMETERISED,
-                    "query",
-                    format!("query {}", d.name),
-                    format!(
-                        "declared query {} has literal value(s) where bind parameters belong: {}",
-                        d.name,
-                        a.inline_literals.join("; ")
-                    ),
-                )
-                .expected("bind parameters")
-                .actual(a.inline_literals.join("; "))
-                .at(Some(&d.loc)),
-            );
-        } else {
-            tally.matched += 1;
-        }
-        let (text, _) = crate::scan::sql::normalise_placeholders(&d.query.sql);
-        tally.checked += 1;
-        match runtime.block_on(reader.prepare(&text, search_path)) {
-            Ok(PrepareOutcome::Prepared(shape)) => {
-                tally.matched += 1;
-                let shape_findings = verify::shape_findings(d, &shape);
-                let declared_props =
-                    usize::from(d.query.params.is_some()) + usize::from(d.query.returns.is_some());
-                tally.checked += declared_props as u64;
-                tally.matched += (declared_props - shape_findings.len().min(declared_props)) as u64;
-                b.findings.extend(shape_findings);
-                entry.verified = Some("prepared".into());
-                entry.params = Some(shape.params.clone());
-                entry.columns = Some(columns(&shape));
-            }
-            Ok(PrepareOutcome::Rejected {
-                sqlstate,
-                message,
-                position,
-            }) => {
-                b.findings.push(verify::rejection_finding(
-                    &format!("query {}", d.name),
-                    &d.loc,
-                    &text,
-                    &sqlstate,
-                    &message,
-                    position,
-                    Some(d),
-                ));
-                entry.verified = Some("rejected".into());
-            }
-            Err(e) => {
-                b.incomplete(
-                    Check::Queries,
-                    format!("declared queries not prepared: {e}"),
-                );
-                return;
-            }
-        }
-        if let (Some(runs), Some(params)) = (bench, &d.query.example_params) {
-            match bench_query(runtime, reader, d, params, runs, hypertables, search_path) {
-                Ok((entry_bench, findings)) => {
-                    tally.checked += 1;
-                    if findings.is_empty() {
-                        tally.matched += 1;
-                    }
-                    b.findings.extend(findings);
-                    entry.bench = Some(entry_bench);
-                }
-                Err(BenchError::Query(message)) => {
-                    tally.checked += 1;
-                    b.findings.push(
-                        Finding::new(
-                            &rules::BENCH_FAILED,
-                            "query",
-                            format!("query {}", d.name),
-                            format!(
-                                "declared query {} could not be benchmarked: {message}",
-                                d.name
-                            ),
-                        )
-                        .actual(message)
-                        .at(Some(&d.loc)),
-                    );
-                }
-                Err(BenchError::Server(e)) => {
-                    b.incomplete(Check::Queries, format!("--bench did not complete: {e}"));
-                    return;
-                }
-            }
-        }
-        b.declared_queries.push(entry);
-    }
-    b.tally(Check::Queries, tally);
-}
-
-enum BenchError {
-    /// The query or its example parameters: a finding.
-    Query(String),
-    /// The server could not be asked: the check is incomplete.
-    Server(introspect::IntrospectError),
-}
-
-/// EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON) of a declared query `runs` times, in
-/// read-only transactions: the median execution time and what the plan reads.
-fn bench_query(
-    runtime: &tokio::runtime::Runtime,
-    reader: &Reader,
-    d: &crate::contract::DeclaredQuery,
-    params: &[String],
-    runs: usize,
-    hypertables: &[String],
-    search_path: &[String],
-) -> Result<(crate::report::BenchEntry, Vec<Finding>), BenchError> {
-    use crate::verify;
-    let text = verify::with_example_params(&d.query.sql, params).map_err(BenchError::Query)?;
-    let explain = format!("EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON) {text}");
-    let mut times = Vec::new();
-    let mut facts = verify::PlanFacts::default();
-    for _ in 0..runs {
-        let rows = runtime
-            .block_on(reader.query_on_path("bench", &explain, search_path))
-            .map_err(|e| match e {
-                introspect::IntrospectError::Query { message, .. }
-                    if !message.starts_with("connection lost") =>
-                {
-                    BenchError::Query(message)
-                }
-                other => BenchError::Server(other),
-            })?;
-        let plan: serde_json::Value = rows
-            .first()
-            .and_then(|r| r.try_get::<_, serde_json::Value>(0).ok())
-            .ok_or_else(|| BenchError::Query("EXPLAIN returned no plan".into()))?;
-        facts = verify::plan_facts(&plan);
-        times.push(facts.execution_ms);
-    }
-    let median = verify::median(&mut times);
-    let entry = crate::report::BenchEntry {
-        runs,
-        median_ms: (median * 1000.0).round() / 1000.0,
-        max_latency_ms: d.query.max_latency_ms,
-        uses_index: facts.uses_index,
-        seq_scans: facts.seq_scans.clone(),
-    };
-    let mut findings = Vec::new();
-    if let Some(max) = d.query.max_latency_ms
-        && median > max
-    {
-        findings.push(
-            Finding::new(
-                &rules::QUERY_TOO_SLOW,
-                "query",
-                format!("query {}", d.name),
-                format!(
-                    "declared query {} takes {median:.1} ms (median of {runs} runs), its budget is {max} ms",
-                    d.name
-                ),
-            )
-            .expected(format!("<= {max} ms"))
-            .actual(format!("{median:.1} ms"))
-            .at(Some(&d.loc)),
-        );
-    }
-    let hyper_scans: Vec<&String> = facts
-        .seq_scans
-        .iter()
-        .filter(|s| s.starts_with("_timescaledb_internal.") || hypertables.contains(s))
-        .collect();
-    if !hyper_scans.is_empty() && !facts.uses_index {
-        findings.push(
-            Finding::new(
-                &rules::QUERY_SCANS_HYPERTABLE,
-                "query",
-                format!("query {}", d.name),
-                format!(
-                    "declared query {} reads {} hypertable chunk(s) with sequential scans and no index",
-                    d.name,
-                    hyper_scans.len()
-                ),
-            )
-            .expected("index scans or chunk exclusion")
-            .actual(format!("Seq Scan on {} relation(s)", hyper_scans.len()))
-            .at(Some(&d.loc)),
-        );
-    }
-    Ok((entry, findings))
-}
-
 fn run_scan(args: ScanArgs) -> Result<i32> {
     let cfg = load_config(args.common.config.as_deref())?;
     let fail = fail_on(&args.output, cfg.as_ref())?;
@@ -1107,27 +779,25 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             args.output.verbose > 0,
         )
     };
+    if scanned.is_some() || !set.queries.is_empty() {
+        queries::offline(&mut b, &set, scanned.as_ref());
+    }
     // Queries are prepared only where the catalogs could be read: otherwise the schema
     // check is already incomplete and asking again would fail the same way.
     if !args.no_prepare && !b.is_incomplete() && (scanned.is_some() || !set.queries.is_empty()) {
         progress.stage("preparing the queries on the server");
-        let hypertables: Vec<String> = set
-            .expectations
-            .schema
-            .tables
-            .values()
-            .filter(|t| t.hypertable.is_some())
-            .map(|t| t.name.to_string())
-            .collect();
-        verify_into(
+        let hypertables = queries::declared_hypertables(&set);
+        queries::on_server(
             &mut b,
             &runtime,
             &reader,
             &set,
             scanned.as_ref(),
-            args.max_connections,
-            args.bench.then_some(args.bench_runs as usize),
-            &hypertables,
+            &queries::ServerOptions {
+                concurrency: args.max_connections,
+                bench: args.bench.then_some(args.bench_runs as usize),
+                hypertables: &hypertables,
+            },
         );
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -1151,6 +821,36 @@ fn run_fleet(
             return Ok(2);
         }
     };
+    // Contract-level findings (lint) and the repository scan belong to no target; the scan
+    // runs first so that every target can prepare its queries.
+    let mut common = ReportBuilder {
+        contracts: set.files.clone(),
+        target: Target {
+            name: Some("contracts and repository".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    common.findings.extend(lint::lint(&set.expectations));
+    common
+        .findings
+        .extend(lint::declared_queries(&set.queries, &set.expectations));
+    let scanned = if args.no_scan {
+        None
+    } else {
+        scan_into(
+            &mut common,
+            args.repo.as_deref(),
+            cfg,
+            Some(&set),
+            args.output.verbose > 0,
+        )
+    };
+    let verify_queries = scanned.is_some() || !set.queries.is_empty();
+    if verify_queries {
+        queries::offline(&mut common, &set, scanned.as_ref());
+    }
+    let hypertables = queries::declared_hypertables(&set);
     let total = args.max_connections.max(1);
     let at_once = specs.len().min(total);
     let per_target = (total / at_once).max(1);
@@ -1196,8 +896,12 @@ fn run_fleet(
                         if args.output.verbose > 0 {
                             print_timings(&reader, spec.name.as_ref());
                         }
-                        r.map_err(|e| e.to_string())
+                        r.map(|r| (r, reader)).map_err(|e| e.to_string())
                     });
+                    let (result, reader) = match result {
+                        Ok((r, reader)) => (Ok(r), Some(reader)),
+                        Err(e) => (Err(e), None),
+                    };
                     compare_into(
                         &mut b,
                         &set,
@@ -1206,6 +910,24 @@ fn run_fleet(
                         result,
                         args.output.quiet,
                     );
+                    if let Some(reader) = reader
+                        && verify_queries
+                        && !args.no_prepare
+                        && !b.is_incomplete()
+                    {
+                        queries::on_server(
+                            &mut b,
+                            &runtime,
+                            &reader,
+                            &set,
+                            scanned.as_ref(),
+                            &queries::ServerOptions {
+                                concurrency: per_target,
+                                bench: args.bench.then_some(args.bench_runs as usize),
+                                hypertables: &hypertables,
+                            },
+                        );
+                    }
                     progress.inc();
                     if let Ok(mut r) = results.lock() {
                         r.push((i, b));
@@ -1219,28 +941,6 @@ fn run_fleet(
     let mut builders = results.into_inner().unwrap_or_default();
     builders.sort_by_key(|(i, _)| *i);
 
-    // Contract-level findings (lint) and the repository scan belong to no target.
-    let mut common = ReportBuilder {
-        contracts: set.files.clone(),
-        target: Target {
-            name: Some("contracts and repository".into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    common.findings.extend(lint::lint(&set.expectations));
-    common
-        .findings
-        .extend(lint::declared_queries(&set.queries, &set.expectations));
-    if !args.no_scan {
-        let _ = scan_into(
-            &mut common,
-            args.repo.as_deref(),
-            cfg,
-            Some(&set),
-            args.output.verbose > 0,
-        );
-    }
     // Waivers over the whole fleet at once: one waiver is unused only if no target has what
     // it covers, and an expired or unused one is reported once.
     let Some(waivers) = load_waivers(cfg) else {
