@@ -597,20 +597,8 @@ fn keys(c: &mut Cmp, t: &Table, a: &Table) {
     };
     let mut used_fk = HashSet::new();
     for d in &t.foreign_keys {
-        let found = a
-            .foreign_keys
-            .iter()
-            .position(|f| d.name.is_some() && f.name == d.name)
-            .or_else(|| {
-                a.foreign_keys
-                    .iter()
-                    .position(|f| f.columns == d.columns && f.ref_table == d.ref_table)
-            });
-        let object = t.name.child(
-            d.name
-                .as_deref()
-                .unwrap_or(&format!("{}_fkey", d.columns.join("_"))),
-        );
+        let found = find_foreign_key(a, d);
+        let object = foreign_key_object(t, d);
         match found {
             None => {
                 c.prop(&rules::FOREIGN_KEY_MISSING, false, || {
@@ -1512,6 +1500,30 @@ fn undeclared_objects(c: &mut Cmp, live: &Schema) {
             .actual(e.values.join(", ")),
         );
     }
+}
+
+/// The live foreign key a declared one is: the same name, else the same columns and
+/// referenced table.
+pub fn find_foreign_key(actual: &Table, d: &crate::model::ForeignKey) -> Option<usize> {
+    actual
+        .foreign_keys
+        .iter()
+        .position(|f| d.name.is_some() && f.name == d.name)
+        .or_else(|| {
+            actual
+                .foreign_keys
+                .iter()
+                .position(|f| f.columns == d.columns && f.ref_table == d.ref_table)
+        })
+}
+
+/// The object a declared foreign key's findings name.
+pub fn foreign_key_object(t: &Table, d: &crate::model::ForeignKey) -> String {
+    t.name.child(
+        d.name
+            .as_deref()
+            .unwrap_or(&format!("{}_fkey", d.columns.join("_"))),
+    )
 }
 
 #[cfg(test)]

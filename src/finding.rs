@@ -95,6 +95,47 @@ pub struct Finding {
     /// In a combined report of several targets: the target the finding is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// With `check --data`: what the rows showed (a data rule's violations, or the data side
+    /// of a catalog finding such as a NOT NULL the database does not enforce).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataEvidence>,
+}
+
+/// The rows behind a data finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataEvidence {
+    /// The rule as the contract spells it: `pattern`, `min`/`max` (`range`), `in`, `not_null`,
+    /// `unique`, `max_length`, `json_type`, `freshness`, `row_count`, `no_orphans`.
+    pub rule: String,
+    /// Rows that break the rule (for `unique`: rows repeating an earlier value).
+    pub violations: u64,
+    /// Rows the check read.
+    pub rows_scanned: u64,
+    /// `violations` as a percentage of `rows_scanned`.
+    pub share_pct: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
+    /// Which rows were read: `whole table`, `last 1 day`, `10% sample (TABLESAMPLE SYSTEM)`.
+    pub scope: String,
+}
+
+impl DataEvidence {
+    pub fn new(rule: &str, violations: u64, rows_scanned: u64, scope: &str) -> Self {
+        let share_pct = if rows_scanned == 0 {
+            0.0
+        } else {
+            // Two decimals: 1 in 10,000 rows still shows.
+            ((violations as f64 / rows_scanned as f64) * 10_000.0).round() / 100.0
+        };
+        DataEvidence {
+            rule: rule.to_string(),
+            violations,
+            rows_scanned,
+            share_pct,
+            examples: Vec::new(),
+            scope: scope.to_string(),
+        }
+    }
 }
 
 impl Finding {
@@ -118,6 +159,7 @@ impl Finding {
             first_seen: None,
             waived: None,
             target: None,
+            data: None,
         }
     }
 

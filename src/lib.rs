@@ -5,6 +5,7 @@ pub mod compare;
 pub mod config;
 pub mod connect;
 pub mod contract;
+pub mod data;
 pub mod diff;
 pub mod finding;
 pub mod history;

@@ -490,3 +490,63 @@ mod tests {
         assert_eq!(c.to_string(), "ts DESC NULLS LAST");
     }
 }
+
+/// A promise about the rows (a column's `rules:`, a table's `data:`), checked by
+/// `check --data`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataRule {
+    pub table: QualName,
+    /// The column the rule reads (`freshness`'s column too); `None` for table rules.
+    pub column: Option<String>,
+    pub kind: DataRuleKind,
+    pub loc: Option<Location>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataRuleKind {
+    /// A PostgreSQL regular expression every non-null value matches (`~`).
+    Pattern(String),
+    /// Inclusive bounds, compared as numeric.
+    Range {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    /// Allowed values, compared as text.
+    In(Vec<String>),
+    NotNull,
+    Unique,
+    MaxLength(u64),
+    /// `jsonb_typeof` of every non-null value.
+    JsonType(String),
+    /// The newest value of the rule's column is at most this old (an interval).
+    Freshness {
+        max_age: String,
+    },
+    RowCount {
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+    /// Every row's key names a row of the referenced table (a declared foreign key).
+    NoOrphans(ForeignKey),
+}
+
+impl DataRuleKind {
+    /// The contract's spelling of the rule.
+    pub fn key(&self) -> &'static str {
+        match self {
+            DataRuleKind::Pattern(_) => "pattern",
+            DataRuleKind::Range { .. } => "range",
+            DataRuleKind::In(_) => "in",
+            DataRuleKind::NotNull => "not_null",
+            DataRuleKind::Unique => "unique",
+            DataRuleKind::MaxLength(_) => "max_length",
+            DataRuleKind::JsonType(_) => "json_type",
+            DataRuleKind::Freshness { .. } => "freshness",
+            DataRuleKind::RowCount { .. } => "row_count",
+            DataRuleKind::NoOrphans(_) => "no_orphans",
+        }
+    }
+}
+
+/// `jsonb_typeof`'s answers.
+pub const JSON_TYPES: [&str; 6] = ["object", "array", "string", "number", "boolean", "null"];

@@ -124,6 +124,21 @@ pub struct DeclaredQueryEntry {
     pub bench: Option<BenchEntry>,
 }
 
+/// One table read by `check --data`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DataTableEntry {
+    pub table: String,
+    /// In a fleet's report, the target whose rows these are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Which rows: `whole table`, `last 1 day`, `5% sample (TABLESAMPLE SYSTEM)`.
+    pub scope: String,
+    pub rows_scanned: u64,
+    /// Rules evaluated by the table's one query.
+    pub rules: usize,
+    pub elapsed_ms: f64,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct BenchEntry {
     pub runs: usize,
@@ -166,6 +181,9 @@ pub struct Report {
     /// The queries of `queries:`: where they are, what the server says of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declared_queries: Vec<DeclaredQueryEntry>,
+    /// With `check --data`: each table whose rows were read, and which rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<DataTableEntry>,
     /// The declared objects that were compared (absent from reports of `scan`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectEntry>,
@@ -245,6 +263,7 @@ pub fn merge(mut reports: Vec<Report>) -> Report {
         findings: Vec::new(),
         queries: Vec::new(),
         declared_queries: Vec::new(),
+        data: Vec::new(),
         objects: Vec::new(),
         targets: Vec::new(),
     };
@@ -320,6 +339,12 @@ pub fn merge(mut reports: Vec<Report>) -> Report {
             }
             out.declared_queries.push(d);
         }
+        for mut d in r.data {
+            if d.target.is_none() {
+                d.target = only.clone();
+            }
+            out.data.push(d);
+        }
         for o in r.objects {
             if !out
                 .objects
@@ -394,6 +419,7 @@ pub struct ReportBuilder {
     pub not_checked: Vec<String>,
     pub queries: Vec<QueryEntry>,
     pub declared_queries: Vec<DeclaredQueryEntry>,
+    pub data: Vec<DataTableEntry>,
     pub objects: Vec<ObjectEntry>,
     pub suppressed: usize,
 }
@@ -512,6 +538,7 @@ impl ReportBuilder {
             findings,
             queries: self.queries,
             declared_queries: self.declared_queries,
+            data: self.data,
             objects: self.objects,
             targets: Vec::new(),
         }

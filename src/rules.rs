@@ -314,6 +314,51 @@ rules! {
         "The installed TimescaleDB version does not satisfy `requires.timescaledb`.",
         "ALTER EXTENSION timescaledb UPDATE, or relax the requirement.",
         "requires: { timescaledb: \">=2.13\" }   # installed 2.11.2";
+
+    DATA_PATTERN = "ZG501", "data-pattern-violation", Error, Data,
+        "With `check --data`: values of a column do not match the column's `rules.pattern` (a PostgreSQL regular expression, `~`). The finding carries the count, the share of rows read and examples.",
+        "Fix the rows (or the writer that produces them), or correct the pattern.",
+        "signal_id: { type: varchar(255), rules: { pattern: '^signal_\\d{8}_\\d{6}$' } }   # 'sig-42'";
+    DATA_OUT_OF_RANGE = "ZG502", "data-out-of-range", Error, Data,
+        "With `check --data`: values of a column are below `rules.min` or above `rules.max` (compared as numeric).",
+        "Fix the rows, or add the CHECK constraint the rule describes once they are clean.",
+        "delta: { type: numeric(10,6), rules: { min: -5, max: 5 } }   # 7.5";
+    DATA_VALUE_NOT_ALLOWED = "ZG503", "data-value-not-allowed", Error, Data,
+        "With `check --data`: values of a column are not in `rules.in` (compared as text, as PostgreSQL prints the value).",
+        "Fix the rows, or add the value to the contract (or use an enum type).",
+        "moneyness: { type: text, rules: { in: [OTM, ATM, ITM] } }   # 'DEEP'";
+    DATA_NULL = "ZG504", "data-null", Error, Data,
+        "With `check --data`: a column the contract promises never holds NULL (`rules.not_null: true`) has NULLs. Where the contract also declares the column NOT NULL and the database does not enforce it, the count is reported with that catalog finding (ZG106) instead.",
+        "Backfill the rows, then ALTER TABLE ... ALTER COLUMN ... SET NOT NULL.",
+        "payload: { type: jsonb, rules: { not_null: true } }";
+    DATA_DUPLICATE = "ZG505", "data-duplicate", Error, Data,
+        "With `check --data`: a column promised `rules.unique: true` repeats values; the count is the rows that repeat an earlier value.",
+        "Remove the duplicates, then add a unique index.",
+        "signal_id: { type: text, rules: { unique: true } }";
+    DATA_TOO_LONG = "ZG506", "data-too-long", Error, Data,
+        "With `check --data`: values longer than `rules.max_length` characters.",
+        "Shorten the rows, or raise the limit in the contract.",
+        "code: { type: text, rules: { max_length: 12 } }";
+    DATA_JSON_TYPE = "ZG507", "data-json-type", Error, Data,
+        "With `check --data`: JSON values whose `jsonb_typeof` is not `rules.json_type` (object, array, string, number, boolean, null). A JSON `null` breaks `json_type: object`; a SQL NULL does not (that is `not_null`).",
+        "Fix the writer; add CHECK (jsonb_typeof(col) = 'object') once the rows are clean.",
+        "attrs: { type: jsonb, rules: { json_type: object } }   # 'null'";
+    DATA_STALE = "ZG508", "data-stale", Error, Data,
+        "With `check --data`: the newest value of the `data.freshness` column is older than `max_age` (or the table is empty).",
+        "Look at the writer or the ingestion job.",
+        "data: { freshness: { column: timestamp, max_age: 15 minutes } }";
+    DATA_ROW_COUNT = "ZG509", "data-row-count", Error, Data,
+        "With `check --data`: the table has fewer rows than `data.row_count.min` or more than `data.row_count.max`. Exact when the whole table is read, from the planner's statistics (said so) when only a window or a sample is.",
+        "Look at the loader, the retention policy, or the bounds.",
+        "data: { row_count: { min: 1000 } }";
+    DATA_ORPHANS = "ZG510", "data-orphans", Error, Data,
+        "With `check --data`: rows whose foreign-key columns name no row of the referenced table, for a foreign key in `data.no_orphans` that the database does not enforce. Where the declared foreign key is missing from the database, the count is reported with that catalog finding (ZG112).",
+        "Delete or repair the orphans, then add the foreign key (NOT VALID, then VALIDATE).",
+        "data: { no_orphans: [orders_customer_id_fkey] }";
+    DATA_RULE_NOT_RUN = "ZG511", "data-rule-not-run", Info, Data,
+        "With `check --data`: a rule could not be evaluated because what it needs is not in the database (the table or column is missing, the column's type does not fit the rule). The catalog finding says what is missing; the rule counts as not met.",
+        "Fix the schema drift first.",
+        "rules: { json_type: object } on a text column";
 }
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

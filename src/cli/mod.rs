@@ -21,6 +21,7 @@ use crate::render::{self, Format, RenderOptions};
 use crate::report::{Report, ReportBuilder, Target};
 use crate::rules::{self, Check};
 
+mod data;
 mod queries;
 
 #[derive(Debug, Parser)]
@@ -132,6 +133,24 @@ struct CheckArgs {
     /// Runs of each query with --bench (the median is reported).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     bench_runs: u32,
+    /// Check the contracts' data rules (column `rules:`, table `data:`) on the rows: one
+    /// aggregate query per table, read-only, under the statement timeout.
+    #[arg(long)]
+    data: bool,
+    /// With --data: on hypertables, read only rows whose time column is within this
+    /// interval of now() (chunk exclusion); `all` reads every row.
+    #[arg(long, default_value = "1 day", value_name = "INTERVAL|all", value_parser = parse_window)]
+    data_window: DataWindow,
+    /// With --data: read PCT percent of the blocks (TABLESAMPLE SYSTEM) of plain tables of
+    /// 10 MB or more; counts are then of the sample.
+    #[arg(long, value_name = "PCT", value_parser = parse_pct)]
+    sample: Option<f64>,
+    /// With --data: example values per rule in the findings.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    data_examples: usize,
+    /// With --data: no example values in any output (sensitive data).
+    #[arg(long)]
+    no_examples: bool,
     #[arg(long, default_value_t = 4)]
     max_connections: usize,
     #[arg(long, default_value = "30s", value_parser = connect::parse_duration_flag)]
@@ -142,6 +161,38 @@ struct CheckArgs {
     lock_timeout: Duration,
     #[command(flatten)]
     output: OutputArgs,
+}
+
+fn data_options(args: &CheckArgs) -> crate::data::Options {
+    crate::data::Options {
+        window: args.data_window.0.clone(),
+        sample_pct: args.sample,
+        examples: if args.no_examples {
+            0
+        } else {
+            args.data_examples
+        },
+    }
+}
+
+/// `--data-window`: an interval, or every row.
+#[derive(Debug, Clone)]
+struct DataWindow(Option<String>);
+
+fn parse_window(s: &str) -> std::result::Result<DataWindow, String> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        return Ok(DataWindow(None));
+    }
+    crate::normalize::interval::parse_interval(s)
+        .map(|_| DataWindow(Some(s.trim().to_string())))
+        .map_err(|e| format!("{e} (an interval such as `1 day`, or `all`)"))
+}
+
+fn parse_pct(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage in (0, 100]")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -613,7 +664,7 @@ fn compare_into(
     database: Option<String>,
     result: std::result::Result<introspect::Live, String>,
     quiet: bool,
-) {
+) -> Option<introspect::Live> {
     match result {
         Ok(live) => {
             b.target = Target {
@@ -635,6 +686,7 @@ fn compare_into(
             if live.info.timescaledb_version.is_some() || cmp.timescale.checked > 0 {
                 b.ran(Check::Timescale);
             }
+            Some(live)
         }
         Err(e) => {
             b.target.name = name.cloned();
@@ -659,6 +711,7 @@ fn compare_into(
                     None => eprintln!("zerogap: not verified: {reason}"),
                 }
             }
+            None
         }
     }
 }
@@ -759,7 +812,7 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         print_timings(&reader, None);
     }
     progress.stage("comparing");
-    compare_into(
+    let live = compare_into(
         &mut b,
         &set,
         spec.name.as_ref(),
@@ -799,6 +852,26 @@ fn run_check(args: CheckArgs) -> Result<i32> {
                 hypertables: &hypertables,
             },
         );
+    }
+    if args.data {
+        match &live {
+            Some(live) => {
+                progress.stage("checking the data rules");
+                data::data_into(
+                    &mut b,
+                    &runtime,
+                    &reader,
+                    &set,
+                    live,
+                    &data_options(&args),
+                    args.max_connections,
+                );
+            }
+            None => b.incomplete(
+                Check::Data,
+                "data rules not checked: the catalogs could not be read",
+            ),
+        }
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
     progress.done();
@@ -902,7 +975,7 @@ fn run_fleet(
                         Ok((r, reader)) => (Ok(r), Some(reader)),
                         Err(e) => (Err(e), None),
                     };
-                    compare_into(
+                    let live = compare_into(
                         &mut b,
                         &set,
                         spec.name.as_ref(),
@@ -910,6 +983,23 @@ fn run_fleet(
                         result,
                         args.output.quiet,
                     );
+                    if args.data {
+                        match (&reader, &live) {
+                            (Some(reader), Some(live)) => data::data_into(
+                                &mut b,
+                                &runtime,
+                                reader,
+                                &set,
+                                live,
+                                &data_options(args),
+                                per_target,
+                            ),
+                            _ => b.incomplete(
+                                Check::Data,
+                                "data rules not checked: the catalogs could not be read",
+                            ),
+                        }
+                    }
                     if let Some(reader) = reader
                         && verify_queries
                         && !args.no_prepare

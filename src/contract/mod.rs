@@ -11,10 +11,11 @@ use marked_yaml::{Node, Spanned};
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    CheckConstraint, Column, Compression, ContinuousAggregate, EnumType, Expectations, FkAction,
-    ForeignKey, Hypertable, Identity, Index, IndexColumn, Location, Migration, OrderItem, Policy,
-    PolicyLevel, PrimaryKey, QualName, RefreshPolicy, Retention, SpacePartition, Table,
-    UniqueConstraint, VersionRequirement, View, ident, split_ident_path,
+    CheckConstraint, Column, Compression, ContinuousAggregate, DataRule, DataRuleKind, EnumType,
+    Expectations, FkAction, ForeignKey, Hypertable, Identity, Index, IndexColumn, JSON_TYPES,
+    Location, Migration, OrderItem, Policy, PolicyLevel, PrimaryKey, QualName, RefreshPolicy,
+    Retention, SpacePartition, Table, UniqueConstraint, VersionRequirement, View, ident,
+    split_ident_path,
 };
 use crate::normalize::interval::parse_duration;
 use crate::normalize::types::normalize_type;
@@ -58,15 +59,6 @@ pub struct DeclaredQuery {
     pub loc: Location,
 }
 
-/// Column data rules and table data rules (`check --data`).
-#[derive(Debug, Clone)]
-pub struct DeclaredDataRules {
-    pub table: QualName,
-    pub columns: Vec<(String, RawColumnRules, Location)>,
-    pub table_rules: Option<RawTableData>,
-    pub loc: Location,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct ContractMeta {
     pub name: Option<String>,
@@ -81,7 +73,8 @@ pub struct ContractSet {
     pub files: Vec<String>,
     pub contracts: Vec<ContractMeta>,
     pub queries: Vec<DeclaredQuery>,
-    pub data_rules: Vec<DeclaredDataRules>,
+    /// The promises about the rows (`check --data`).
+    pub data_rules: Vec<DataRule>,
 }
 
 /// Files a `--contracts` argument names: a file, or the `*.yaml`/`*.yml` files directly in a
@@ -660,9 +653,7 @@ impl Loader {
             return;
         }
         let (table, rules) = self.build_table(name, loc, t, schema);
-        if let Some(r) = rules {
-            self.set.data_rules.push(r);
-        }
+        self.set.data_rules.extend(rules);
         self.set.expectations.schema.tables.insert(qn, table);
     }
 
@@ -673,7 +664,7 @@ impl Loader {
         loc: Location,
         t: RawTable,
         schema: &str,
-    ) -> (Table, Option<DeclaredDataRules>) {
+    ) -> (Table, Vec<DataRule>) {
         let qn = QualName::parse(name, schema);
         let pk_cols: Vec<String> = t
             .primary_key
@@ -746,7 +737,7 @@ impl Loader {
                 }
             }
             if let Some(rules) = &c.rules {
-                col_rules.push((col_name.clone(), rules.clone(), cloc.clone()));
+                col_rules.push((col_name.clone(), rules, ty.name.clone()));
             }
             table.columns.push(Column {
                 name: col_name,
@@ -894,13 +885,176 @@ impl Loader {
                 loc: Some(hloc),
             });
         }
-        let rules = (!col_rules.is_empty() || t.data.is_some()).then(|| DeclaredDataRules {
-            table: qn.clone(),
-            columns: col_rules,
-            table_rules: t.data.clone(),
-            loc: loc.clone(),
-        });
+        let mut rules = Vec::new();
+        for (column, r, ty) in col_rules {
+            rules.extend(self.column_data_rules(&table, &column, r, &ty));
+        }
+        if let Some(d) = &t.data {
+            rules.extend(self.table_data_rules(&table, d));
+        }
         (table, rules)
+    }
+
+    /// A column's `rules:` as model rules; what cannot hold is an error at the `rules:` line.
+    fn column_data_rules(
+        &mut self,
+        table: &Table,
+        column: &str,
+        r: &Spanned<RawColumnRules>,
+        ty: &str,
+    ) -> Vec<DataRule> {
+        let loc = self.loc_of(r.span());
+        let object = table.name.child(column);
+        let mut kinds = Vec::new();
+        if let Some(p) = &r.pattern {
+            if p.is_empty() {
+                self.err(loc.clone(), format!("column {object}: `pattern` is empty"));
+            } else {
+                kinds.push(DataRuleKind::Pattern(p.clone()));
+            }
+        }
+        if r.min.is_some() || r.max.is_some() {
+            if let (Some(lo), Some(hi)) = (r.min, r.max)
+                && lo > hi
+            {
+                self.err(
+                    loc.clone(),
+                    format!("column {object}: `min` {lo} is above `max` {hi}"),
+                );
+            }
+            if !is_numeric_type(ty) {
+                self.err(
+                    loc.clone(),
+                    format!("column {object}: `min`/`max` compare numbers, and the column is {ty}"),
+                );
+            }
+            kinds.push(DataRuleKind::Range {
+                min: r.min,
+                max: r.max,
+            });
+        }
+        if let Some(values) = &r.in_values {
+            if values.is_empty() {
+                self.err(loc.clone(), format!("column {object}: `in` lists no value"));
+            }
+            kinds.push(DataRuleKind::In(values.clone()));
+        }
+        if r.not_null == Some(true) {
+            kinds.push(DataRuleKind::NotNull);
+        }
+        if r.unique == Some(true) {
+            kinds.push(DataRuleKind::Unique);
+        }
+        if let Some(n) = r.max_length {
+            kinds.push(DataRuleKind::MaxLength(n));
+        }
+        if let Some(j) = &r.json_type {
+            if !JSON_TYPES.contains(&j.as_str()) {
+                self.err(
+                    loc.clone(),
+                    format!(
+                        "column {object}: `json_type` `{j}` is not one of {}",
+                        JSON_TYPES.join(", ")
+                    ),
+                );
+            } else if !matches!(ty, "json" | "jsonb") {
+                self.err(
+                    loc.clone(),
+                    format!("column {object}: `json_type` needs a json or jsonb column, not {ty}"),
+                );
+            }
+            kinds.push(DataRuleKind::JsonType(j.clone()));
+        }
+        kinds
+            .into_iter()
+            .map(|kind| DataRule {
+                table: table.name.clone(),
+                column: Some(column.to_string()),
+                kind,
+                loc: Some(loc.clone()),
+            })
+            .collect()
+    }
+
+    /// A table's `data:` as model rules.
+    fn table_data_rules(&mut self, table: &Table, d: &Spanned<RawTableData>) -> Vec<DataRule> {
+        let loc = self.loc_of(d.span());
+        let mut out = Vec::new();
+        let rule = |column: Option<String>, kind: DataRuleKind| DataRule {
+            table: table.name.clone(),
+            column,
+            kind,
+            loc: Some(loc.clone()),
+        };
+        if let Some(f) = &d.freshness {
+            let column = ident(&f.column);
+            if table.column(&column).is_none() {
+                self.err(
+                    loc.clone(),
+                    format!(
+                        "table {}: `freshness` reads column {column}, which the table does not declare",
+                        table.name
+                    ),
+                );
+            }
+            match crate::normalize::interval::parse_interval(&f.max_age) {
+                Ok(_) => out.push(rule(
+                    Some(column),
+                    DataRuleKind::Freshness {
+                        max_age: f.max_age.trim().to_string(),
+                    },
+                )),
+                Err(e) => self.err(
+                    loc.clone(),
+                    format!(
+                        "table {}: `freshness.max_age` `{}` is not an interval: {e}",
+                        table.name, f.max_age
+                    ),
+                ),
+            }
+        }
+        if let Some(rc) = &d.row_count {
+            if let (Some(lo), Some(hi)) = (rc.min, rc.max)
+                && lo > hi
+            {
+                self.err(
+                    loc.clone(),
+                    format!(
+                        "table {}: `row_count.min` {lo} is above `max` {hi}",
+                        table.name
+                    ),
+                );
+            }
+            out.push(rule(
+                None,
+                DataRuleKind::RowCount {
+                    min: rc.min,
+                    max: rc.max,
+                },
+            ));
+        }
+        for name in d.no_orphans.iter().flatten() {
+            // A foreign key by its name (or the name PostgreSQL gives an unnamed one), or by
+            // its column when it has one.
+            let wanted = ident(name);
+            let found = table.foreign_keys.iter().find(|fk| {
+                let generated = format!("{}_{}_fkey", table.name.name, fk.columns.join("_"));
+                fk.name.as_deref() == Some(wanted.as_str())
+                    || generated == wanted
+                    || fk.columns == [wanted.clone()]
+            });
+            match found {
+                Some(fk) => out.push(rule(None, DataRuleKind::NoOrphans(fk.clone()))),
+                None => self.err(
+                    loc.clone(),
+                    format!(
+                        "table {}: `no_orphans` names {name}, which is not one of its declared foreign keys",
+                        table.name
+                    ),
+                ),
+            }
+        }
+        out
     }
 
     fn fk_action(&mut self, v: Option<&Spanned<String>>) -> FkAction {
@@ -1249,6 +1403,15 @@ pub fn parse_order_item(s: &str) -> OrderItem {
         descending,
         nulls_first,
     }
+}
+
+/// Whether `min`/`max` can compare the column's values as numbers.
+fn is_numeric_type(ty: &str) -> bool {
+    let base = ty.split('(').next().unwrap_or(ty).trim();
+    matches!(
+        base,
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
+    )
 }
 
 #[cfg(test)]

@@ -85,7 +85,8 @@ pub struct RawTable {
     pub indexes: Option<Named<RawIndex>>,
     #[schemars(with = "Option<RawHypertable>")]
     pub hypertable: Option<Spanned<RawHypertable>>,
-    pub data: Option<RawTableData>,
+    #[schemars(with = "Option<RawTableData>")]
+    pub data: Option<Spanned<RawTableData>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -105,7 +106,8 @@ pub struct RawColumn {
     pub description: Option<String>,
     #[schemars(with = "Option<String>")]
     pub references: Option<Spanned<String>>,
-    pub rules: Option<RawColumnRules>,
+    #[schemars(with = "Option<RawColumnRules>")]
+    pub rules: Option<Spanned<RawColumnRules>>,
 }
 
 /// Data rules (checked with `check --data`).

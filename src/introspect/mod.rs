@@ -321,6 +321,84 @@ impl Reader {
     }
 }
 
+impl Reader {
+    /// One table's data-rules query (`check --data`), read-only like every read: its single
+    /// result row as cells.
+    pub async fn data_row(
+        &self,
+        sql: &str,
+        params: &[crate::data::Param],
+    ) -> Result<Vec<crate::data::Cell>, IntrospectError> {
+        use crate::data::{Cell, Param};
+        const WHAT: &str = "data rules";
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+            .iter()
+            .map(|p| match p {
+                Param::Text(s) => (s as &(dyn ToSql + Sync), Type::TEXT),
+                Param::TextArray(v) => (v as &(dyn ToSql + Sync), Type::TEXT_ARRAY),
+            })
+            .collect();
+        let rows = self.read(WHAT, sql, &typed, None).await?;
+        let Some(row) = rows.first() else {
+            return Err(IntrospectError::Decode {
+                what: WHAT.into(),
+                message: "no result row".into(),
+            });
+        };
+        let mut cells = Vec::with_capacity(row.len());
+        for (i, c) in row.columns().iter().enumerate() {
+            let cell = if *c.type_() == Type::INT8 {
+                Cell::Int(get::<Option<i64>>(row, i, WHAT)?)
+            } else if *c.type_() == Type::TEXT_ARRAY {
+                Cell::Texts(
+                    get::<Option<Vec<Option<String>>>>(row, i, WHAT)?
+                        .map(|v| v.into_iter().flatten().collect()),
+                )
+            } else {
+                return Err(IntrospectError::Decode {
+                    what: WHAT.into(),
+                    message: format!("column {} is {}", i + 1, c.type_().name()),
+                });
+            };
+            cells.push(cell);
+        }
+        Ok(cells)
+    }
+}
+
+/// Size and row estimate of the given tables, in one catalog read (for `--sample`).
+pub async fn table_sizes(
+    reader: &Reader,
+    tables: &[QualName],
+) -> Result<HashMap<QualName, crate::data::SizeFacts>, IntrospectError> {
+    const WHAT: &str = "table sizes (pg_class)";
+    if tables.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let schemas: Vec<String> = tables.iter().map(|t| t.schema.clone()).collect();
+    let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+    let rows = reader
+        .query(
+            WHAT,
+            "SELECT n.nspname::text, c.relname::text, pg_relation_size(c.oid)::int8, c.reltuples::float8 \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN unnest($1::text[], $2::text[]) AS w(s, t) ON w.s = n.nspname AND w.t = c.relname",
+            &[(&schemas, Type::TEXT_ARRAY), (&names, Type::TEXT_ARRAY)],
+        )
+        .await?;
+    let mut out = HashMap::new();
+    for r in &rows {
+        out.insert(
+            QualName::new(get::<String>(r, 0, WHAT)?, get::<String>(r, 1, WHAT)?),
+            crate::data::SizeFacts {
+                bytes: get(r, 2, WHAT)?,
+                estimated_rows: get(r, 3, WHAT)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
 fn client_cache_clear(tx: &tokio_postgres::Transaction<'_>) {
     tx.client().clear_type_cache();
 }

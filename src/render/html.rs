@@ -33,6 +33,7 @@ pub fn render(report: &Report, trend: &[TrendPoint]) -> String {
     out.push_str(&checks(report));
     out.push_str(&findings(report));
     out.push_str(&queries(report));
+    out.push_str(&data_tables(report));
     out.push_str(&trend_section(trend));
     out.push_str("</main>\n");
     out.push_str(&format!("<script>\n{SCRIPT}</script>\n"));
@@ -391,6 +392,32 @@ fn waived_cell(f: &Finding) -> String {
     } else {
         esc(&text)
     }
+}
+
+/// The tables `check --data` read: which rows, how many, how long.
+fn data_tables(report: &Report) -> String {
+    if report.data.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section id=\"data\">\n<h2>Data</h2>\n<table class=\"queries\">\n<thead><tr><th>table</th><th>rows read</th><th>which rows</th><th>rules</th><th>time</th></tr></thead>\n<tbody>\n",
+    );
+    for d in &report.data {
+        let table = match &d.target {
+            Some(t) => format!("{} ({t})", d.table),
+            None => d.table.clone(),
+        };
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{:.0} ms</td></tr>\n",
+            esc(&table),
+            d.rows_scanned,
+            esc(&d.scope),
+            d.rules,
+            d.elapsed_ms
+        ));
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+    out
 }
 
 fn queries(report: &Report) -> String {

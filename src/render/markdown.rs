@@ -247,6 +247,29 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str("\n</details>\n");
     }
+    if !report.data.is_empty() {
+        let rows: u64 = report.data.iter().map(|d| d.rows_scanned).sum();
+        out.push_str(&format!(
+            "\n<details><summary>Data: {} table(s), {} rows read</summary>\n\n| table | rows read | which rows | rules | time |\n|---|---|---|---|---|\n",
+            report.data.len(),
+            rows
+        ));
+        for d in report.data.iter().take(MAX_ROWS) {
+            let table = match &d.target {
+                Some(t) => format!("{} ({t})", d.table),
+                None => d.table.clone(),
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {:.0} ms |\n",
+                cell(&table),
+                d.rows_scanned,
+                cell(&d.scope),
+                d.rules,
+                d.elapsed_ms
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
     out.push_str(&format!(
         "\n<sub>zerogap {} · {} · contracts: {}</sub>\n",
         report.tool.version,

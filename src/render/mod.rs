@@ -133,6 +133,21 @@ mod tests {
             .expected("rsi BETWEEN 0 AND 100")
             .actual("rsi >= 0")
             .at(loc(48).as_ref()),
+            {
+                let mut f = Finding::new(
+                    &rules::DATA_PATTERN,
+                    "data",
+                    "public.signal_greeks.signal_id",
+                    "public.signal_greeks.signal_id: 3 of 1,440 rows read (0.21%, last 1 day) do not match the pattern `^signal_\\d{8}_\\d{6}$`, e.g. 'sig-1'",
+                )
+                .expected("every value matches `^signal_\\d{8}_\\d{6}$`")
+                .actual("3 rows (0.21%)")
+                .at(loc(12).as_ref());
+                let mut ev = crate::finding::DataEvidence::new("pattern", 3, 1440, "last 1 day");
+                ev.examples = vec!["sig-1".into()];
+                f.data = Some(ev);
+                f
+            },
         ];
         // History and waiver marks, as `--history` and zerogap.yaml would set them.
         for f in &mut b.findings {
@@ -187,6 +202,14 @@ mod tests {
                 ..Default::default()
             },
         ];
+        b.data = vec![crate::report::DataTableEntry {
+            table: "public.signal_greeks".into(),
+            target: None,
+            scope: "last 1 day".into(),
+            rows_scanned: 1440,
+            rules: 4,
+            elapsed_ms: 12.5,
+        }];
         b.declared_queries = vec![crate::report::DeclaredQueryEntry {
             name: "latest_greeks".into(),
             consumers: vec!["pricing-api".into()],

@@ -56,6 +56,9 @@ pub fn render(report: &Report) -> String {
             if let Some(i) = index {
                 result["ruleIndex"] = json!(i);
             }
+            if let Some(d) = &f.data {
+                result["properties"]["data"] = json!(d);
+            }
             if let Some(file) = file {
                 result["locations"] = json!([{
                     "physicalLocation": {

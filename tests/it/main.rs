@@ -3,6 +3,7 @@
 
 mod cli;
 mod connections;
+mod data;
 mod diff;
 mod drift;
 mod failclosed;
