@@ -18,7 +18,7 @@ use crate::model::{Column, DataRule, DataRuleKind, Location, QualName, Schema, T
 use crate::normalize::interval::parse_interval;
 use crate::rules::{self, Rule};
 
-/// Plain tables smaller than this are read whole even with `--sample`: sampling them saves
+/// Tables smaller than this are read whole even with `--sample`: sampling them saves
 /// nothing and makes counts approximate.
 pub const SAMPLE_MIN_BYTES: i64 = 10 * 1024 * 1024;
 
@@ -30,15 +30,19 @@ pub struct Options {
     /// Hypertables: only rows whose time column is within this interval of `now()`;
     /// `None` reads every row.
     pub window: Option<String>,
-    /// Percentage for `TABLESAMPLE SYSTEM` on plain tables of at least [`SAMPLE_MIN_BYTES`].
+    /// Percentage for `TABLESAMPLE SYSTEM` on tables of at least [`SAMPLE_MIN_BYTES`] that
+    /// are not read over a window.
     pub sample_pct: Option<f64>,
     /// Example values per rule (0: none, for sensitive data).
     pub examples: usize,
 }
 
-/// What the catalog says about a table's size (read in one batch for every table).
+/// What the catalog says about a table's size (read in one batch for every table); a
+/// hypertable's are the sums over its chunks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SizeFacts {
+    /// From the statistics (`relpages`): 0 for a table never vacuumed or analysed, which
+    /// is then read whole.
     pub bytes: i64,
     /// `pg_class.reltuples`; negative when the table was never analysed.
     pub estimated_rows: f64,
@@ -142,16 +146,12 @@ pub struct TableOutcome {
     pub rows_scanned: u64,
 }
 
-/// The tables whose sizes the plan needs (plain tables with rules, to decide on sampling).
+/// The tables whose sizes the plan needs (to decide on sampling, to estimate row counts):
+/// every existing table with rules, in one catalog read.
 pub fn tables_to_size(rules: &[DataRule], actual: &Schema) -> Vec<QualName> {
     let mut out: Vec<QualName> = rules
         .iter()
-        .filter(|r| {
-            actual
-                .tables
-                .get(&r.table)
-                .is_some_and(|t| t.hypertable.is_none())
-        })
+        .filter(|r| actual.tables.contains_key(&r.table))
         .map(|r| r.table.clone())
         .collect();
     out.sort();
@@ -469,9 +469,8 @@ fn build_query(
                 false,
             )
         }
-        (None, _, Some(pct), Some(s))
-            if table.hypertable.is_none() && s.bytes >= SAMPLE_MIN_BYTES =>
-        {
+        // A plain table, or a hypertable read without a window.
+        (_, _, Some(pct), Some(s)) if s.bytes >= SAMPLE_MIN_BYTES => {
             let pct_param = p.text(format_pct(pct));
             (
                 format!("{from} TABLESAMPLE SYSTEM ({pct_param}::float4)"),

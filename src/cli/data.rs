@@ -23,16 +23,12 @@ pub(super) fn data_into(
 ) {
     b.ran(Check::Data);
     let wanted = data::tables_to_size(&set.data_rules, &live.schema);
-    let sizes = if opts.sample_pct.is_some() {
-        match runtime.block_on(introspect::table_sizes(reader, &wanted)) {
-            Ok(s) => s,
-            Err(e) => {
-                b.incomplete(Check::Data, format!("data rules not checked: {e}"));
-                return;
-            }
+    let sizes = match runtime.block_on(introspect::table_sizes(reader, &wanted)) {
+        Ok(s) => s,
+        Err(e) => {
+            b.incomplete(Check::Data, format!("data rules not checked: {e}"));
+            return;
         }
-    } else {
-        Default::default()
     };
     let plan = data::plan(
         &set.data_rules,

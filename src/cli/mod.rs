@@ -141,8 +141,8 @@ struct CheckArgs {
     /// interval of now() (chunk exclusion); `all` reads every row.
     #[arg(long, default_value = "1 day", value_name = "INTERVAL|all", value_parser = parse_window)]
     data_window: DataWindow,
-    /// With --data: read PCT percent of the blocks (TABLESAMPLE SYSTEM) of plain tables of
-    /// 10 MB or more; counts are then of the sample.
+    /// With --data: read PCT percent of the blocks (TABLESAMPLE SYSTEM) of tables of 10 MB
+    /// or more that are not read over a window; counts are then of the sample.
     #[arg(long, value_name = "PCT", value_parser = parse_pct)]
     sample: Option<f64>,
     /// With --data: example values per rule in the findings.

@@ -366,7 +366,7 @@ impl Reader {
     }
 }
 
-/// Size and row estimate of the given tables, in one catalog read (for `--sample`).
+/// Size and row estimate of the given tables, in one catalog read (`--sample`, `row_count`).
 pub async fn table_sizes(
     reader: &Reader,
     tables: &[QualName],
@@ -380,9 +380,20 @@ pub async fn table_sizes(
     let rows = reader
         .query(
             WHAT,
-            "SELECT n.nspname::text, c.relname::text, pg_relation_size(c.oid)::int8, c.reltuples::float8 \
+            // A hypertable's (or any inheritance parent's) rows live in its children. Sizes
+            // from the statistics (relpages), not pg_relation_size: that takes a lock on each
+            // table, and a table another session holds must not stop the whole data check.
+            "SELECT n.nspname::text, c.relname::text, \
+                    ((c.relpages + coalesce(k.pages, 0)) * current_setting('block_size')::int8)::int8, \
+                    (CASE WHEN k.n = 0 THEN c.reltuples WHEN k.unknown > 0 THEN -1 ELSE k.est END)::float8 \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             JOIN unnest($1::text[], $2::text[]) AS w(s, t) ON w.s = n.nspname AND w.t = c.relname",
+             JOIN unnest($1::text[], $2::text[]) AS w(s, t) ON w.s = n.nspname AND w.t = c.relname \
+             LEFT JOIN LATERAL ( \
+                 SELECT count(*) AS n, sum(ch.relpages) AS pages, \
+                        sum(ch.reltuples) AS est, \
+                        count(*) FILTER (WHERE ch.reltuples < 0) AS unknown \
+                 FROM pg_inherits i JOIN pg_class ch ON ch.oid = i.inhrelid \
+                 WHERE i.inhparent = c.oid) k ON true",
             &[(&schemas, Type::TEXT_ARRAY), (&names, Type::TEXT_ARRAY)],
         )
         .await?;

@@ -330,7 +330,8 @@ fn big_plain_tables_are_sampled() {
         "CREATE TABLE events (id bigint PRIMARY KEY, code text NOT NULL, note text);
          INSERT INTO events
            SELECT i, CASE WHEN i % 100 = 0 THEN 'bad' ELSE 'EV' || i END, repeat('x', 40)
-           FROM generate_series(1, 300000) i;",
+           FROM generate_series(1, 300000) i;
+         ANALYZE events;",
     );
     std::fs::write(
         std::env::temp_dir().join("zg_data_sample.yaml"),

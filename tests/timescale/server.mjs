@@ -3,8 +3,10 @@
 // PGlite (PostgreSQL 17 compiled to WASM, in memory) with the TimescaleDB
 // extension, served over the PostgreSQL wire protocol on 127.0.0.1.
 //
-// usage: node server.mjs [PORT] [--watch-stdin]
+// usage: node server.mjs [PORT] [--watch-stdin] [--data-dir=DIR]
 //   PORT           TCP port to listen on; 0 (the default) picks a free one.
+//   --data-dir=DIR keep the database in DIR on disk instead of in memory (the
+//                  benchmark's 10-million-row hypertable does not fit in memory).
 //   --watch-stdin  exit as soon as standard input reaches end-of-file, so the
 //                  server dies with the process that holds the other end of
 //                  the pipe (the test harness), however that process ends.
@@ -20,6 +22,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 const args = process.argv.slice(2);
 const watchStdin = args.includes('--watch-stdin');
+const dataDir = args.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length);
 const portArg = args.find((a) => !a.startsWith('--'));
 const port = portArg === undefined ? 0 : Number.parseInt(portArg, 10);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -50,7 +53,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => stop(0));
 }
 
-const db = await PGlite.create({ extensions: { timescaledb } });
+const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { timescaledb } });
 await db.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
 server = new PGLiteSocketServer({ db, port, host: '127.0.0.1' });
 await server.start();
