@@ -481,31 +481,36 @@ fn build_query(
         _ => (from.clone(), "whole table".to_string(), true),
     };
 
-    let mut inner = Vec::new(); // per-row expressions
+    // Three layers: the rows read with one boolean per rule (and only the columns the
+    // aggregates need), a running count of each rule's violations when examples are wanted,
+    // then one aggregate row. Example values are converted to text in the aggregate, for the
+    // few rows kept, not for every row.
+    let mut preds = Vec::new();
+    let mut needed: Vec<String> = Vec::new();
+    let mut need = |col: String| {
+        if !needed.contains(&col) {
+            needed.push(col);
+        }
+    };
     let mut outer = vec!["count(*)::int8".to_string()];
     let mut slots = vec![SlotKind::Rows];
-    let mut running = Vec::new(); // window counts for examples
+    let mut running = Vec::new();
     let mut row_count = RowCountSource::Scanned;
 
     for (i, c) in rules.iter().enumerate() {
-        let col = c.column.as_deref().map(q);
-        let colv = col.clone().unwrap_or_default();
+        let colv = c.column.as_deref().map(q).unwrap_or_default();
         let text = format!("{colv}::text");
         let predicate = match &c.kind {
             DataRuleKind::Pattern(re) => Some(format!("{text} !~ {}", p.text(re.clone()))),
             DataRuleKind::Range { min, max } => {
+                // The bound is cast once; PostgreSQL compares in the column's own type where
+                // it can (a float8 column is not converted to numeric row by row).
                 let mut parts = Vec::new();
                 if let Some(lo) = min {
-                    parts.push(format!(
-                        "{colv}::numeric < {}::numeric",
-                        p.text(lo.to_string())
-                    ));
+                    parts.push(format!("{colv} < {}::numeric", p.text(lo.to_string())));
                 }
                 if let Some(hi) = max {
-                    parts.push(format!(
-                        "{colv}::numeric > {}::numeric",
-                        p.text(hi.to_string())
-                    ));
+                    parts.push(format!("{colv} > {}::numeric", p.text(hi.to_string())));
                 }
                 Some(parts.join(" OR "))
             }
@@ -543,8 +548,8 @@ fn build_query(
                 ))
             }
             DataRuleKind::Unique => {
-                inner.push(format!("{colv} AS u{i}"));
-                outer.push(format!("(count(u{i}) - count(DISTINCT u{i}))::int8"));
+                need(colv.clone());
+                outer.push(format!("(count({colv}) - count(DISTINCT {colv}))::int8"));
                 slots.push(SlotKind::Count(i));
                 None
             }
@@ -553,8 +558,8 @@ fn build_query(
                     format!("ARRAY[{expr}::text, extract(epoch FROM now() - {expr})::text]")
                 };
                 if whole {
-                    inner.push(format!("{colv} AS f{i}"));
-                    outer.push(newest(&format!("max(f{i})")));
+                    need(colv.clone());
+                    outer.push(newest(&format!("max({colv})")));
                 } else {
                     // The newest row, wherever it is: on a hypertable the time index finds
                     // it in the newest chunk.
@@ -581,28 +586,38 @@ fn build_query(
                 None
             }
         };
-        if let Some(pred) = predicate {
-            inner.push(format!("coalesce(({pred}), false) AS v{i}"));
-            outer.push(format!("count(*) FILTER (WHERE v{i})::int8"));
-            slots.push(SlotKind::Count(i));
-            if opts.examples > 0 {
-                let example = match &c.kind {
-                    DataRuleKind::NotNull => key_text(pk),
-                    DataRuleKind::NoOrphans(fk) => key_text(Some(&fk.columns)),
-                    _ => format!("left({text}, {EXAMPLE_CHARS})"),
-                };
-                inner.push(format!("{example} AS x{i}"));
-                running.push(format!("count(*) FILTER (WHERE v{i}) OVER w AS r{i}"));
-                outer.push(format!(
-                    "(array_agg(x{i}) FILTER (WHERE v{i} AND r{i} <= {}))::text[]",
-                    opts.examples
-                ));
-                slots.push(SlotKind::Examples(i));
+        let Some(pred) = predicate else {
+            continue;
+        };
+        preds.push(format!("coalesce(({pred}), false) AS zg_v{i}"));
+        outer.push(format!("count(*) FILTER (WHERE zg_v{i})::int8"));
+        slots.push(SlotKind::Count(i));
+        if opts.examples > 0 {
+            let example = match &c.kind {
+                DataRuleKind::NotNull => key_text(pk),
+                DataRuleKind::NoOrphans(fk) => key_text(Some(&fk.columns)),
+                _ => format!("left({text}, {EXAMPLE_CHARS})"),
+            };
+            match &c.kind {
+                DataRuleKind::NotNull => match pk {
+                    Some(cols) if !cols.is_empty() => cols.iter().for_each(|c| need(q(c))),
+                    _ => need("ctid AS zg_ctid".into()),
+                },
+                DataRuleKind::NoOrphans(fk) => fk.columns.iter().for_each(|c| need(q(c))),
+                _ => need(colv.clone()),
             }
+            running.push(format!("count(*) FILTER (WHERE zg_v{i}) OVER w AS zg_r{i}"));
+            outer.push(format!(
+                "(array_agg({example}) FILTER (WHERE zg_v{i} AND zg_r{i} <= {}))::text[]",
+                opts.examples
+            ));
+            slots.push(SlotKind::Examples(i));
         }
     }
+    let mut inner: Vec<String> = needed;
+    inner.extend(preds);
     if inner.is_empty() {
-        inner.push("1 AS one".into());
+        inner.push("1 AS zg_one".into());
     }
     let rows = format!("SELECT {} FROM {source}", inner.join(", "));
     // Examples in the same pass: a running count per rule (a window without ORDER BY needs
@@ -645,7 +660,7 @@ fn key_text(cols: Option<&[String]>) -> String {
                 args.join(", ")
             )
         }
-        _ => "'ctid=' || ctid::text".to_string(),
+        _ => "'ctid=' || zg_ctid::text".to_string(),
     }
 }
 
@@ -1040,7 +1055,7 @@ mod tests {
         assert!(!q.sql.contains("^[A-Z]+$"), "{}", q.sql);
         assert_eq!(q.params[0], Param::Text("^[A-Z]+$".into()));
         assert!(q.sql.contains("FROM \"public\".\"t\""), "{}", q.sql);
-        assert!(q.sql.contains("count(DISTINCT u3)"), "{}", q.sql);
+        assert!(q.sql.contains("count(DISTINCT \"code\")"), "{}", q.sql);
         assert!(q.sql.contains("OVER w"), "{}", q.sql);
     }
 
