@@ -412,3 +412,66 @@ fn a_rule_that_cannot_finish_is_not_checked() {
             .any(|f| f["rule"] == "ZG501")
     );
 }
+
+#[test]
+fn fleets_check_the_rows_of_every_target() {
+    let (Some(a), Some(b)) = (
+        harness::postgres("data_fleet_a"),
+        harness::postgres("data_fleet_b"),
+    ) else {
+        return;
+    };
+    a.exec(
+        "CREATE TABLE t (id int PRIMARY KEY, code text); INSERT INTO t VALUES (1, 'A'), (2, 'bad')",
+    );
+    b.exec("CREATE TABLE t (id int PRIMARY KEY, code text); INSERT INTO t VALUES (1, 'A')");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "tables:\n  t:\n    columns:\n      id: { type: int }\n      code: { type: text, rules: { pattern: '^[A-Z]+$' } }\n    primary_key: [id]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("zerogap.yaml"),
+        "contracts: c.yaml\ntargets:\n  eu: { url_env: ZG_DF_EU }\n  us: { url_env: ZG_DF_US }\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("zerogap")
+        .expect("binary")
+        .env_remove("DATABASE_URL")
+        .current_dir(dir.path())
+        .env("ZG_DF_EU", &a.url)
+        .env("ZG_DF_US", &b.url)
+        .args(["check", "--no-scan", "--data", "--format", "json"])
+        .args(["--target", "eu", "--target", "us"])
+        .output()
+        .expect("run");
+    let r: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let broken: Vec<(&str, u64)> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "ZG501")
+        .map(|f| {
+            (
+                f["target"].as_str().unwrap_or(""),
+                f["data"]["violations"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(broken, [("eu", 1)], "{:#}", r["findings"]);
+    let read: Vec<(&str, u64)> = r["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|d| {
+            (
+                d["target"].as_str().unwrap_or(""),
+                d["rows_scanned"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(read, [("eu", 2), ("us", 1)]);
+    assert_eq!(out.status.code(), Some(1));
+}
