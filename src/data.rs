@@ -329,10 +329,12 @@ fn runnable_reason(c: &RuleCheck, table: &Table, actual: &Schema) -> Readiness {
             "json_type needs a json or jsonb column, and {} is {ty}",
             c.column.as_deref().unwrap_or_default()
         )),
-        DataRuleKind::Range { .. } if !is_numeric(ty) => Readiness::Cannot(format!(
-            "min/max compare numbers, and {} is {ty}",
-            c.column.as_deref().unwrap_or_default()
-        )),
+        DataRuleKind::Range { .. } if !crate::normalize::types::is_numeric_type(ty) => {
+            Readiness::Cannot(format!(
+                "min/max compare numbers, and {} is {ty}",
+                c.column.as_deref().unwrap_or_default()
+            ))
+        }
         DataRuleKind::Freshness { .. } if !is_time_type(ty) => Readiness::Cannot(format!(
             "freshness needs a timestamp or date column, and {} is {ty}",
             c.column.as_deref().unwrap_or_default()
@@ -362,14 +364,6 @@ fn runnable_reason(c: &RuleCheck, table: &Table, actual: &Schema) -> Readiness {
         }
         _ => Readiness::Run,
     }
-}
-
-fn is_numeric(ty: &str) -> bool {
-    let base = ty.split('(').next().unwrap_or(ty).trim();
-    matches!(
-        base,
-        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
-    )
 }
 
 fn rule_of(kind: &DataRuleKind) -> &'static Rule {

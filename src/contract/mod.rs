@@ -922,7 +922,7 @@ impl Loader {
                     format!("column {object}: `min` {lo} is above `max` {hi}"),
                 );
             }
-            if !is_numeric_type(ty) {
+            if !crate::normalize::types::is_numeric_type(ty) {
                 self.err(
                     loc.clone(),
                     format!("column {object}: `min`/`max` compare numbers, and the column is {ty}"),
@@ -1403,15 +1403,6 @@ pub fn parse_order_item(s: &str) -> OrderItem {
         descending,
         nulls_first,
     }
-}
-
-/// Whether `min`/`max` can compare the column's values as numbers.
-fn is_numeric_type(ty: &str) -> bool {
-    let base = ty.split('(').next().unwrap_or(ty).trim();
-    matches!(
-        base,
-        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
-    )
 }
 
 #[cfg(test)]

@@ -620,6 +620,15 @@ const INTERNAL_NAMES: &[&str] = &[
     "regclass",
 ];
 
+/// Whether `min`/`max` can compare the column's values as numbers.
+pub fn is_numeric_type(ty: &str) -> bool {
+    let base = ty.split('(').next().unwrap_or(ty).trim();
+    matches!(
+        base,
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
+    )
+}
+
 /// PostgreSQL's quote_identifier: bare only when lower-case letters, digits and underscores.
 pub fn quote_ident(name: &str) -> String {
     let simple = name
