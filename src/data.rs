@@ -771,7 +771,8 @@ pub fn judge(q: &TableQuery, cells: &[Cell]) -> Result<TableOutcome, JudgeError>
                         (Some(t), Some(a)) => format!("newest {t} ({} old)", age_words(a)),
                         _ => "no rows".to_string(),
                     };
-                    let mut ev = DataEvidence::new("freshness", 1, rows, &q.scope);
+                    // What is judged is one row, the newest.
+                    let mut ev = DataEvidence::new("freshness", 1, 1, &q.scope);
                     if q.examples {
                         ev.examples = newest.into_iter().collect();
                     }
