@@ -147,12 +147,14 @@ pub struct TableOutcome {
 }
 
 /// The tables whose sizes the plan needs (to decide on sampling, to estimate row counts):
-/// every existing table with rules, in one catalog read.
-pub fn tables_to_size(rules: &[DataRule], actual: &Schema) -> Vec<QualName> {
+/// those with rules, and those whose catalog findings may be counted in the rows (a NOT NULL
+/// or foreign key the database lacks), in one catalog read.
+pub fn tables_to_size(rules: &[DataRule], declared: &Schema, actual: &Schema) -> Vec<QualName> {
     let mut out: Vec<QualName> = rules
         .iter()
-        .filter(|r| actual.tables.contains_key(&r.table))
         .map(|r| r.table.clone())
+        .chain(declared.tables.keys().cloned())
+        .filter(|t| actual.tables.contains_key(t))
         .collect();
     out.sort();
     out.dedup();
@@ -339,6 +341,24 @@ fn runnable_reason(c: &RuleCheck, table: &Table, actual: &Schema) -> Readiness {
             "freshness needs a timestamp or date column, and {} is {ty}",
             c.column.as_deref().unwrap_or_default()
         )),
+        DataRuleKind::Unique
+            if matches!(
+                ty,
+                "json" | "xml" | "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle"
+            ) =>
+        {
+            Readiness::Cannot(format!(
+                "unique needs values PostgreSQL can compare for equality, and {} is {ty}",
+                c.column.as_deref().unwrap_or_default()
+            ))
+        }
+        DataRuleKind::NoOrphans(fk) if fk.columns.len() != fk.ref_columns.len() => {
+            Readiness::Cannot(format!(
+                "the foreign key names {} column(s) and {} referenced column(s)",
+                fk.columns.len(),
+                fk.ref_columns.len()
+            ))
+        }
         DataRuleKind::NoOrphans(fk) => {
             if compare::find_foreign_key(table, fk).is_some() {
                 Readiness::Enforced
@@ -494,20 +514,39 @@ fn build_query(
     for (i, c) in rules.iter().enumerate() {
         let colv = c.column.as_deref().map(q).unwrap_or_default();
         let text = format!("{colv}::text");
+        let ty = c
+            .column
+            .as_deref()
+            .and_then(|col| table.column(col))
+            .map(|col| col.data_type.as_str())
+            .unwrap_or("");
+        let numeric = crate::normalize::types::is_numeric_type(ty);
         let predicate = match &c.kind {
             DataRuleKind::Pattern(re) => Some(format!("{text} !~ {}", p.text(re.clone()))),
             DataRuleKind::Range { min, max } => {
-                // The bound is cast once; PostgreSQL compares in the column's own type where
-                // it can (a float8 column is not converted to numeric row by row).
+                // The bound is cast once and PostgreSQL compares in the column's type (a
+                // float8 column is not converted to numeric row by row); a `real` is compared
+                // as numeric, or a stored 1.1 would be 1.10000002 as float8 and break max 1.1.
+                let value = if ty == "real" {
+                    format!("{colv}::numeric")
+                } else {
+                    colv.clone()
+                };
                 let mut parts = Vec::new();
                 if let Some(lo) = min {
-                    parts.push(format!("{colv} < {}::numeric", p.text(lo.to_string())));
+                    parts.push(format!("{value} < {}::numeric", p.text(lo.to_string())));
                 }
                 if let Some(hi) = max {
-                    parts.push(format!("{colv} > {}::numeric", p.text(hi.to_string())));
+                    parts.push(format!("{value} > {}::numeric", p.text(hi.to_string())));
                 }
                 Some(parts.join(" OR "))
             }
+            // Numbers compare as numbers (1.00 is in [1, 2]); everything else as the text
+            // PostgreSQL prints (enums, text, varchar).
+            DataRuleKind::In(values) if numeric => Some(format!(
+                "NOT ({colv} = ANY ({}::text[]::numeric[]))",
+                p.texts(values.clone())
+            )),
             DataRuleKind::In(values) => Some(format!(
                 "NOT ({text} = ANY ({}::text[]))",
                 p.texts(values.clone())
@@ -549,7 +588,12 @@ fn build_query(
             }
             DataRuleKind::Freshness { .. } => {
                 let newest = |expr: &str| {
-                    format!("ARRAY[{expr}::text, extract(epoch FROM now() - {expr})::text]")
+                    // Epoch arithmetic, not `now() - newest`: an 'infinity' value must not
+                    // raise "interval out of range"; a timestamp without time zone is read
+                    // as UTC, whatever the session's time zone.
+                    format!(
+                        "ARRAY[{expr}::text, (extract(epoch FROM now()) - extract(epoch FROM {expr}))::text]"
+                    )
                 };
                 if whole {
                     need(colv.clone());
@@ -648,9 +692,10 @@ fn key_text(cols: Option<&[String]>) -> String {
                 .map(|c| format!("{}=%s", c.replace('%', "%%")))
                 .collect();
             let args: Vec<String> = cols.iter().map(|c| q(c)).collect();
+            // An E'' literal reads the same whatever standard_conforming_strings says.
             format!(
-                "format('{}', {})",
-                fmt.join(", ").replace('\'', "''"),
+                "format(E'{}', {})",
+                fmt.join(", ").replace('\\', "\\\\").replace('\'', "''"),
                 args.join(", ")
             )
         }
@@ -1180,6 +1225,42 @@ mod tests {
             findings[0].message,
             "column public.t.code is NULL, the contract says NOT NULL; in the data (whole table): none of 10 rows are NULL, so SET NOT NULL would succeed"
         );
+    }
+
+    #[test]
+    fn numbers_compare_as_numbers() {
+        let mut t = table(false);
+        t.columns.push(col("price", "numeric(10,2)", true));
+        t.columns.push(col("ratio", "real", true));
+        let rules = vec![
+            rule(
+                Some("price"),
+                DataRuleKind::In(vec!["1".into(), "2".into()]),
+            ),
+            rule(
+                Some("ratio"),
+                DataRuleKind::Range {
+                    min: None,
+                    max: Some(1.1),
+                },
+            ),
+            rule(Some("attrs"), DataRuleKind::Unique),
+        ];
+        let s = schema(t);
+        let p = plan(&rules, &s, &s, &HashMap::new(), &opts());
+        let q = &p.queries[0];
+        assert!(
+            q.sql.contains("\"price\" = ANY ($1::text[]::numeric[])"),
+            "{}",
+            q.sql
+        );
+        assert!(
+            q.sql.contains("\"ratio\"::numeric > $2::numeric"),
+            "{}",
+            q.sql
+        );
+        // jsonb has equality, json would not: the rule runs.
+        assert!(q.sql.contains("count(DISTINCT \"attrs\")"), "{}", q.sql);
     }
 
     #[test]

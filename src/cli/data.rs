@@ -22,7 +22,7 @@ pub(super) fn data_into(
     concurrency: usize,
 ) {
     b.ran(Check::Data);
-    let wanted = data::tables_to_size(&set.data_rules, &live.schema);
+    let wanted = data::tables_to_size(&set.data_rules, &set.expectations.schema, &live.schema);
     let sizes = match runtime.block_on(introspect::table_sizes(reader, &wanted)) {
         Ok(s) => s,
         Err(e) => {
