@@ -12,15 +12,23 @@ use crate::introspect::{self, Live, Reader};
 use crate::report::{DataTableEntry, ReportBuilder};
 use crate::rules::Check;
 
+/// `target`: the reader and what it read of the catalogs; `None` when the catalogs could not
+/// be read, so the rows are not checked either.
 pub(super) fn data_into(
     b: &mut ReportBuilder,
     runtime: &tokio::runtime::Runtime,
-    reader: &Reader,
+    target: Option<(&Reader, &Live)>,
     set: &ContractSet,
-    live: &Live,
     opts: &Options,
     concurrency: usize,
 ) {
+    let Some((reader, live)) = target else {
+        b.incomplete(
+            Check::Data,
+            "data rules not checked: the catalogs could not be read",
+        );
+        return;
+    };
     b.ran(Check::Data);
     let wanted = data::tables_to_size(&set.data_rules, &set.expectations.schema, &live.schema);
     let sizes = match runtime.block_on(introspect::table_sizes(reader, &wanted)) {

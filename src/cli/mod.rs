@@ -854,24 +854,15 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         );
     }
     if args.data {
-        match &live {
-            Some(live) => {
-                progress.stage("checking the data rules");
-                data::data_into(
-                    &mut b,
-                    &runtime,
-                    &reader,
-                    &set,
-                    live,
-                    &data_options(&args),
-                    args.max_connections,
-                );
-            }
-            None => b.incomplete(
-                Check::Data,
-                "data rules not checked: the catalogs could not be read",
-            ),
-        }
+        progress.stage("checking the data rules");
+        data::data_into(
+            &mut b,
+            &runtime,
+            live.as_ref().map(|l| (&reader, l)),
+            &set,
+            &data_options(&args),
+            args.max_connections,
+        );
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
     progress.done();
@@ -984,21 +975,14 @@ fn run_fleet(
                         args.output.quiet,
                     );
                     if args.data {
-                        match (&reader, &live) {
-                            (Some(reader), Some(live)) => data::data_into(
-                                &mut b,
-                                &runtime,
-                                reader,
-                                &set,
-                                live,
-                                &data_options(args),
-                                per_target,
-                            ),
-                            _ => b.incomplete(
-                                Check::Data,
-                                "data rules not checked: the catalogs could not be read",
-                            ),
-                        }
+                        data::data_into(
+                            &mut b,
+                            &runtime,
+                            reader.as_ref().zip(live.as_ref()),
+                            &set,
+                            &data_options(args),
+                            per_target,
+                        );
                     }
                     if let Some(reader) = reader
                         && verify_queries
