@@ -497,6 +497,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             reader.query("constraints (pg_constraint)", sql::CONSTRAINTS, by_schema),
             reader.query("indexes (pg_index)", sql::INDEXES, by_schema),
             reader.query("enums (pg_enum)", sql::ENUMS, by_schema),
+            reader.query("operator classes (pg_opclass)", sql::OPCLASSES, &[]),
         )
     };
     let ts = async {
@@ -535,7 +536,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         .map(Some)
     };
     let (core, ts) = tokio::try_join!(core, ts)?;
-    let (relations, columns, constraints, indexes, enums) = core;
+    let (relations, mut columns, mut constraints, mut indexes, enums, opclasses) = core;
 
     let internal: HashSet<(String, String)> = match &ts {
         Some(t) => {
@@ -599,12 +600,55 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         rels.insert(oid, (qn, kind));
     }
 
+    // The catalog reads return rows unsorted (a server-side sort spilled to disk and cost
+    // more than sorting here); sorted as the model expects: by table, then position or name.
+    sort_rows(&mut columns, |r| {
+        Ok((get::<i64>(r, 0, "columns")?, get::<i32>(r, 1, "columns")?))
+    })?;
+    sort_rows(&mut constraints, |r| {
+        Ok((
+            get::<i64>(r, 0, "constraints")?,
+            get::<String>(r, 1, "constraints")?,
+        ))
+    })?;
+    sort_rows(&mut indexes, |r| {
+        Ok((
+            get::<i64>(r, 0, "indexes")?,
+            get::<String>(r, 1, "indexes")?,
+        ))
+    })?;
+
+    // (table oid, attnum) → column name: the constraint and index reads return numbers.
+    let mut attnames: HashMap<(i64, i32), String> = HashMap::with_capacity(columns.len());
+    for r in &columns {
+        let oid: i64 = get(r, 0, "columns")?;
+        let num: i32 = get(r, 1, "columns")?;
+        let name: String = get(r, 2, "columns")?;
+        attnames.insert((oid, num), name);
+    }
+    let name_of = |rel: i64, num: i32, what: &str| -> Result<String, IntrospectError> {
+        attnames
+            .get(&(rel, num))
+            .cloned()
+            .ok_or_else(|| IntrospectError::Decode {
+                what: what.to_string(),
+                message: format!(
+                    "column number {num} of relation {rel} is not among the columns read"
+                ),
+            })
+    };
+    let names_of = |rel: i64, nums: &[i16], what: &str| -> Result<Vec<String>, IntrospectError> {
+        nums.iter()
+            .map(|n| name_of(rel, i32::from(*n), what))
+            .collect()
+    };
+
     for r in &columns {
         let oid: i64 = get(r, 0, "columns")?;
         let Some((qn, _)) = rels.get(&oid) else {
             continue;
         };
-        let name: String = get(r, 1, "columns")?;
+        let name: String = get(r, 2, "columns")?;
         if let Some(v) = schema.views.get_mut(qn) {
             v.columns.get_or_insert_with(Vec::new).push(name);
             continue;
@@ -612,13 +656,13 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         let Some(t) = schema.tables.get_mut(qn) else {
             continue;
         };
-        let data_type: String = get(r, 2, "columns")?;
-        let not_null: bool = get(r, 3, "columns")?;
-        let default: Option<String> = get(r, 4, "columns")?;
-        let identity: String = get(r, 5, "columns")?;
-        let generated: String = get(r, 6, "columns")?;
-        let comment: Option<String> = get(r, 7, "columns")?;
-        let owned_seq: Option<String> = get(r, 8, "columns")?;
+        let data_type: String = get(r, 3, "columns")?;
+        let not_null: bool = get(r, 4, "columns")?;
+        let default: Option<String> = get(r, 5, "columns")?;
+        let identity: String = get(r, 6, "columns")?;
+        let generated: String = get(r, 7, "columns")?;
+        let comment: Option<String> = get(r, 8, "columns")?;
+        let owned_seq: Option<String> = get(r, 9, "columns")?;
         let (default, generated) = if !generated.is_empty() {
             (None, default)
         } else {
@@ -656,18 +700,18 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         let name: String = get(r, 1, "constraints")?;
         let kind: String = get(r, 2, "constraints")?;
         let def: String = get(r, 3, "constraints")?;
-        let cols: Vec<String> = get(r, 4, "constraints")?;
+        let conkey: Vec<i16> = get(r, 4, "constraints")?;
         match kind.as_str() {
             "p" => {
                 t.primary_key = Some(PrimaryKey {
                     name: Some(name),
-                    columns: cols,
+                    columns: names_of(oid, &conkey, "constraints")?,
                     loc: None,
                 })
             }
             "u" => t.uniques.push(UniqueConstraint {
                 name: Some(name),
-                columns: cols,
+                columns: names_of(oid, &conkey, "constraints")?,
                 loc: None,
             }),
             "c" => t.checks.push(CheckConstraint {
@@ -676,16 +720,23 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
                 loc: None,
             }),
             "f" => {
-                let fns: Option<String> = get(r, 5, "constraints")?;
-                let frel: Option<String> = get(r, 6, "constraints")?;
-                let fcols: Vec<String> = get(r, 7, "constraints")?;
-                let del: String = get(r, 8, "constraints")?;
-                let upd: String = get(r, 9, "constraints")?;
+                let frelid: i64 = get(r, 5, "constraints")?;
+                let fns: Option<String> = get(r, 6, "constraints")?;
+                let frel: Option<String> = get(r, 7, "constraints")?;
+                let confkey: Vec<i16> = get(r, 8, "constraints")?;
+                // Named on the server only when the referenced table is out of scope.
+                let fcols: Option<Vec<String>> = get(r, 9, "constraints")?;
+                let del: String = get(r, 10, "constraints")?;
+                let upd: String = get(r, 11, "constraints")?;
+                let ref_columns = match fcols {
+                    Some(c) => c,
+                    None => names_of(frelid, &confkey, "constraints")?,
+                };
                 t.foreign_keys.push(ForeignKey {
                     name: Some(name),
-                    columns: cols,
+                    columns: names_of(oid, &conkey, "constraints")?,
                     ref_table: QualName::new(fns.unwrap_or_default(), frel.unwrap_or_default()),
-                    ref_columns: fcols,
+                    ref_columns,
                     on_delete: fk_action(&del),
                     on_update: fk_action(&upd),
                     loc: None,
@@ -695,6 +746,13 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         }
     }
 
+    let mut opclass_names: HashMap<i64, String> = HashMap::with_capacity(opclasses.len());
+    for r in &opclasses {
+        opclass_names.insert(
+            get(r, 0, "operator classes")?,
+            get(r, 1, "operator classes")?,
+        );
+    }
     for r in &indexes {
         let oid: i64 = get(r, 0, "indexes")?;
         let Some((qn, _)) = rels.get(&oid) else {
@@ -707,11 +765,37 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         let method: String = get(r, 2, "indexes")?;
         let unique: bool = get(r, 3, "indexes")?;
         let nkey: i32 = get(r, 4, "indexes")?;
-        let defs: Vec<String> = get(r, 5, "indexes")?;
-        let options: Vec<i32> = get(r, 6, "indexes")?;
-        let opclasses: Vec<String> = get(r, 7, "indexes")?;
-        let predicate: Option<String> = get(r, 8, "indexes")?;
-        let constraint_backed: bool = get(r, 9, "indexes")?;
+        let keys: Vec<i32> = get(r, 5, "indexes")?;
+        let exprs: Option<Vec<Option<String>>> = get(r, 6, "indexes")?;
+        let options: Vec<i32> = get(r, 7, "indexes")?;
+        let opcs: Vec<i64> = get(r, 8, "indexes")?;
+        let predicate: Option<String> = get(r, 9, "indexes")?;
+        let constraint_backed: bool = get(r, 10, "indexes")?;
+        // A plain column as pg_get_indexdef prints it, less the quotes of a simple name.
+        let defs = keys
+            .iter()
+            .enumerate()
+            .map(|(k, &num)| {
+                if num == 0 {
+                    let expr = exprs.as_ref().and_then(|e| e.get(k).cloned().flatten());
+                    expr.map(|e| unquote_simple(&e))
+                        .ok_or_else(|| IntrospectError::Decode {
+                            what: "indexes".into(),
+                            message: format!(
+                                "index {name}: expression column {} has no text",
+                                k + 1
+                            ),
+                        })
+                } else {
+                    let col = name_of(oid, num, "indexes")?;
+                    Ok(if col.contains('"') {
+                        quote_ident(&col)
+                    } else {
+                        col
+                    })
+                }
+            })
+            .collect::<Result<Vec<String>, IntrospectError>>()?;
         let nkey = usize::try_from(nkey).unwrap_or(0).min(defs.len());
         let columns = defs[..nkey]
             .iter()
@@ -721,10 +805,14 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
                 // indoption: bit 0 = DESC, bit 1 = NULLS FIRST.
                 let descending = opt & 1 != 0;
                 IndexColumn {
-                    expr: unquote_simple(def),
+                    expr: def.clone(),
                     descending,
                     nulls_first: Some(opt & 2 != 0),
-                    opclass: opclasses.get(k).filter(|o| !o.is_empty()).cloned(),
+                    opclass: opcs
+                        .get(k)
+                        .and_then(|o| opclass_names.get(o))
+                        .filter(|o| !o.is_empty())
+                        .cloned(),
                 }
             })
             .collect();
@@ -733,7 +821,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             method,
             unique,
             columns,
-            include: defs[nkey..].iter().map(|d| unquote_simple(d)).collect(),
+            include: defs[nkey..].to_vec(),
             predicate,
             constraint_backed,
             loc: None,
@@ -1037,6 +1125,20 @@ fn fk_action(code: &str) -> FkAction {
 }
 
 /// `"timestamp"` → `timestamp`, so a plain column compares by name; expressions stay.
+/// Sorts catalog rows by a key read from each row (a row that cannot be read fails the read).
+fn sort_rows<K: Ord>(
+    rows: &mut Vec<Row>,
+    key: impl Fn(&Row) -> Result<K, IntrospectError>,
+) -> Result<(), IntrospectError> {
+    let mut keyed = std::mem::take(rows)
+        .into_iter()
+        .map(|r| Ok((key(&r)?, r)))
+        .collect::<Result<Vec<(K, Row)>, IntrospectError>>()?;
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.extend(keyed.into_iter().map(|(_, r)| r));
+    Ok(())
+}
+
 fn unquote_simple(def: &str) -> String {
     let t = def.trim();
     if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && !t[1..t.len() - 1].contains('"') {

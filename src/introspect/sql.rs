@@ -16,56 +16,65 @@ WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')";
 
-/// Shape: one pass over the in-scope tables' pg_attribute rows; comments by join instead of
-/// col_description() per row; owned (serial) sequences from one join starting at pg_sequence
-/// instead of a pg_depend probe per column (min() only breaks ties where LIMIT 1 was arbitrary).
-/// Defaults without column references (`{VAR ` absent from the node tree) are deparsed with
-/// relid 0: same text, but no relation open, i.e. no relcache entry built per table in this
-/// fresh backend (that was most of the cost); generated columns keep the table's relid.
+/// Shape: one pass over the in-scope tables' pg_attribute rows, unsorted (the client sorts:
+/// cheaper than a server sort that spilled to disk at the default work_mem); comments by join
+/// instead of col_description() per row; the owned (serial) sequence only for columns whose
+/// default calls nextval() (funcid 1574), by one pg_depend probe each (min() only breaks ties
+/// where LIMIT 1 was arbitrary). Defaults without column references (`{VAR ` absent from the
+/// node tree) are deparsed with relid 0: same text, but no relation open, i.e. no relcache
+/// entry built per table in this fresh backend (that was most of the cost); generated columns
+/// keep the table's relid. attnum lets the constraint and index reads return column numbers
+/// that the client names from these rows.
 pub const COLUMNS: &str = "
-SELECT a.attrelid::int8, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+SELECT a.attrelid::int8, a.attnum::int4, a.attname::text, format_type(a.atttypid, a.atttypmod),
+       a.attnotnull,
        pg_get_expr(ad.adbin, CASE WHEN strpos(ad.adbin::text, '{VAR ') > 0 THEN ad.adrelid ELSE 0 END),
-       a.attidentity::text, a.attgenerated::text,
-       dsc.description, sq.seqname
+       a.attidentity::text, a.attgenerated::text, dsc.description,
+       CASE WHEN strpos(ad.adbin::text, ':funcid 1574 ') > 0 THEN
+         (SELECT min(s.relname)::text
+          FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+          WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+            AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass AND d.deptype = 'a')
+       END
 FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_description dsc ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass
                             AND dsc.objsubid = a.attnum
-LEFT JOIN (SELECT d.refobjid, d.refobjsubid, min(s.relname)::text AS seqname
-           FROM pg_sequence q
-           JOIN pg_class s ON s.oid = q.seqrelid AND s.relkind = 'S'
-           JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
-                           AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
-           GROUP BY d.refobjid, d.refobjsubid) sq
-       ON sq.refobjid = a.attrelid AND sq.refobjsubid = a.attnum
 WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
-  AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attrelid, a.attnum";
+  AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped";
 
-/// Shape: key column names come from one grouped join (Memoize'd pg_attribute probes) instead
-/// of two correlated ARRAY() subplans per constraint. pg_get_constraintdef() only for CHECKs
-/// (column 3 is empty text for the other kinds, which are compared by their columns), and it runs once per
-/// group of constraints whose text cannot differ: same conbin, conkey, names of the conkey
-/// columns and flags (whole-row references, which print the table name, are never grouped).
-/// Deparsing a CHECK opens its table (a relcache build per table in a fresh backend), so
-/// inherited/chunk CHECKs and repeated patterns cost one build per group. Any pg_constraint
-/// column this list does not know (a newer server) turns the grouping off. The OFFSET 0
-/// keeps the grouping key (a sha256 of the text) computed before the sort so the sort stays
-/// narrow and in memory at the default work_mem.
+/// Shape: key columns as numbers (conkey/confkey), named by the client from the COLUMNS rows
+/// (a grouped pg_attribute join for names was two thirds of this query); only a foreign key
+/// whose referenced table is outside the schemas in scope gets its referenced names here.
+/// pg_get_constraintdef() only for CHECKs (column 3 is empty text for the other kinds, which
+/// are compared by their columns), and it runs once per group of constraints whose text
+/// cannot differ: same conbin, conkey, names of the conkey columns and flags (whole-row
+/// references, which print the table name, are never grouped). Deparsing a CHECK opens its
+/// table (a relcache build per table in a fresh backend), so inherited/chunk CHECKs and
+/// repeated patterns cost one build per group. Any pg_constraint column this list does not
+/// know (a newer server) turns the grouping off. The OFFSET 0 keeps the grouping key (a
+/// sha256 of the text) computed before the sort so the sort stays narrow. Unsorted: the
+/// client sorts.
 pub const CONSTRAINTS: &str = "
 SELECT conrelid::int8, conname::text, contype::text,
        CASE WHEN contype <> 'c' THEN ''
             WHEN rep IS NULL THEN pg_get_constraintdef(oid, true)
             ELSE max(CASE WHEN oid = rep THEN pg_get_constraintdef(oid, true) END) OVER (PARTITION BY chkkey) END,
-       cols, fnspname, frelname, fcols, confdeltype::text, confupdtype::text
+       conkey, confrelid, fnspname, frelname, confkey, fcols, confdeltype::text, confupdtype::text
 FROM (
   SELECT x.*,
          CASE WHEN x.chkkey IS NOT NULL
               THEN first_value(x.oid) OVER (PARTITION BY x.chkkey ORDER BY x.oid) END AS rep
   FROM (
     SELECT con.oid, con.conrelid, con.conname, con.contype, con.confdeltype, con.confupdtype,
-           fn.nspname::text AS fnspname, fc.relname::text AS frelname, k.cols, k.fcols,
+           COALESCE(con.conkey, '{}') AS conkey, COALESCE(con.confkey, '{}') AS confkey,
+           con.confrelid::int8 AS confrelid, fn.nspname::text AS fnspname, fc.relname::text AS frelname,
+           CASE WHEN con.contype = 'f' AND NOT (fn.nspname = ANY($1)) THEN
+             ARRAY(SELECT a.attname::text
+                   FROM unnest(con.confkey) WITH ORDINALITY u(num, ord)
+                   JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = u.num
+                   ORDER BY u.ord) END AS fcols,
            CASE WHEN con.contype = 'c' AND NOT (0 = ANY (con.conkey)) AND NOT EXISTS (
                        SELECT 1 FROM pg_attribute
                        WHERE attrelid = 'pg_constraint'::regclass AND attnum > 0 AND attname NOT IN
@@ -74,43 +83,33 @@ FROM (
                           'confupdtype', 'confdeltype', 'confmatchtype', 'conislocal', 'coninhcount',
                           'connoinherit', 'conkey', 'confkey', 'conpfeqop', 'conppeqop', 'conffeqop',
                           'confdelsetcols', 'conexclop', 'conbin'))
-                THEN sha256(convert_to(concat_ws(' ', con.conkey::text, k.cols::text, con.connoinherit,
-                                                 con.condeferrable, con.condeferred, con.convalidated,
-                                                 con.conbin::text), 'UTF8')) END AS chkkey
-    FROM (
-      SELECT con.oid,
-             COALESCE(array_agg(a.attname::text ORDER BY k.ord) FILTER (WHERE NOT k.ref AND a.attname IS NOT NULL), '{}') AS cols,
-             COALESCE(array_agg(a.attname::text ORDER BY k.ord) FILTER (WHERE k.ref AND a.attname IS NOT NULL), '{}') AS fcols
-      FROM pg_class c
-      JOIN pg_constraint con ON con.conrelid = c.oid
-      LEFT JOIN LATERAL (
-        SELECT false, con.conrelid, u.num, u.ord FROM unnest(con.conkey) WITH ORDINALITY u(num, ord)
-        UNION ALL
-        SELECT true, con.confrelid, u.num, u.ord FROM unnest(con.confkey) WITH ORDINALITY u(num, ord)
-      ) k(ref, relid, num, ord) ON true
-      LEFT JOIN pg_attribute a ON a.attrelid = k.relid AND a.attnum = k.num
-      WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
-        AND con.contype IN ('p', 'u', 'f', 'c', 'x')
-      GROUP BY con.oid
-    ) k
-    JOIN pg_constraint con ON con.oid = k.oid
+                THEN sha256(convert_to(concat_ws(' ', con.conkey::text,
+                       ARRAY(SELECT a.attname::text
+                             FROM unnest(con.conkey) WITH ORDINALITY u(num, ord)
+                             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = u.num
+                             ORDER BY u.ord)::text,
+                       con.connoinherit, con.condeferrable, con.condeferred, con.convalidated,
+                       con.conbin::text), 'UTF8')) END AS chkkey
+    FROM pg_class c
+    JOIN pg_constraint con ON con.conrelid = c.oid
     LEFT JOIN pg_class fc ON fc.oid = con.confrelid
     LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+    WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
+      AND con.contype IN ('p', 'u', 'f', 'c', 'x')
     OFFSET 0
   ) x
-) y
-ORDER BY conrelid, conname";
+) y";
 
-/// Shape: key column texts are quote_ident(attname) looked up in one per-table name array;
-/// pg_get_indexdef() (which opens the table and deparses) only for expression columns
-/// (indkey = 0), which gives the same text. Opclass names from a map built once instead of a
-/// pg_opclass scan per index; constraint backing by one hash join instead of a subplan.
-/// Predicates are deparsed once per group of indexes whose text cannot differ (same node
-/// tree and same column-name vector of the table; whole-row references never grouped),
-/// because each deparse opens the table. The OFFSET 0 computes the ARRAY() columns and the
-/// group key before the window sorts, so the sorts carry no node trees or name arrays.
+/// Shape: key columns as numbers (indkey; 0 = an expression), named by the client from the
+/// COLUMNS rows; pg_get_indexdef() (which opens the table and deparses) only for expression
+/// columns, which gives the same text. Operator classes as oids, named by the client from
+/// OPCLASSES; constraint backing by an index probe. Predicates are deparsed once per group
+/// of indexes whose text cannot differ (same node tree and same column names of the table;
+/// whole-row references never grouped), because each deparse opens the table. The OFFSET 0
+/// computes the arrays and the group key before the window sort, so the sort carries no node
+/// trees. Unsorted: the client sorts.
 pub const INDEXES: &str = "
-SELECT indrelid::int8, relname, amname, indisunique, indnkeyatts::int4, defs, options, opcs,
+SELECT indrelid::int8, relname, amname, indisunique, indnkeyatts::int4, keys, exprs, options, opcs,
        CASE WHEN rep IS NULL THEN pg_get_expr(indpred, indrelid)
             ELSE max(CASE WHEN indexrelid = rep THEN pg_get_expr(indpred, indrelid) END)
                    OVER (PARTITION BY predkey) END,
@@ -120,37 +119,36 @@ FROM (
          CASE WHEN x.predkey IS NOT NULL
               THEN first_value(x.indexrelid) OVER (PARTITION BY x.predkey ORDER BY x.indexrelid) END AS rep
   FROM (
-    SELECT i.indexrelid, i.indrelid, ic.relname::text AS relname, am.amname::text AS amname, i.indisunique,
-           i.indnkeyatts, i.indpred,
-           ARRAY(SELECT CASE WHEN u.a <> 0 THEN quote_ident(n.names[u.a])
-                             ELSE pg_get_indexdef(i.indexrelid, u.o::int4, true) END
-                 FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(a, o) ORDER BY u.o) AS defs,
+    SELECT i.indexrelid, i.indrelid, ic.relname::text AS relname, am.amname::text AS amname,
+           i.indisunique, i.indnkeyatts, i.indpred,
+           (i.indkey::int2[])::int4[] AS keys,
+           CASE WHEN i.indexprs IS NOT NULL THEN
+             ARRAY(SELECT CASE WHEN u.a = 0 THEN pg_get_indexdef(i.indexrelid, u.o::int4, true) END
+                   FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(a, o) ORDER BY u.o)
+           END AS exprs,
            (i.indoption::int2[])::int4[] AS options,
-           ARRAY(SELECT opc.m ->> u.c::text
-                 FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(c, o)
-                 WHERE opc.m ? u.c::text ORDER BY u.o) AS opcs,
+           (i.indclass::oid[])::int8[] AS opcs,
            CASE WHEN i.indpred IS NOT NULL AND i.indpred::text !~ ':varattno 0 '
-                THEN sha256(convert_to(n.names::text || ' ' || i.indpred::text, 'UTF8')) END AS predkey,
-           cb.conindid IS NOT NULL AS constraint_backed
+                THEN sha256(convert_to(i.indpred::text || ' ' ||
+                       ARRAY(SELECT a.attname::text FROM pg_attribute a
+                             WHERE a.attrelid = i.indrelid AND a.attnum > 0
+                             ORDER BY a.attnum)::text, 'UTF8')) END AS predkey,
+           EXISTS (SELECT 1 FROM pg_constraint cb
+                   WHERE cb.conindid = i.indexrelid AND cb.conrelid = i.indrelid
+                     AND cb.contype IN ('p', 'u', 'x')) AS constraint_backed
     FROM pg_class c
     JOIN pg_index i ON i.indrelid = c.oid
     JOIN pg_class ic ON ic.oid = i.indexrelid
     JOIN pg_am am ON am.oid = ic.relam
-    LEFT JOIN (SELECT a.attrelid, array_agg(a.attname::text ORDER BY a.attnum) AS names
-          FROM pg_class t JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0
-          WHERE t.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
-            AND t.relkind IN ('r', 'p', 'm')
-          GROUP BY a.attrelid) n ON n.attrelid = i.indrelid
-    CROSS JOIN (SELECT jsonb_object_agg(oid::text, CASE WHEN opcdefault THEN '' ELSE opcname::text END) AS m
-                FROM pg_opclass) opc
-    LEFT JOIN (SELECT DISTINCT conindid, conrelid FROM pg_constraint WHERE contype IN ('p', 'u', 'x')) cb
-           ON cb.conindid = i.indexrelid AND cb.conrelid = i.indrelid
     WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
       AND c.relkind IN ('r', 'p', 'm')
     OFFSET 0
   ) x
-) y
-ORDER BY indrelid, relname";
+) y";
+
+/// Operator class names by oid ('' for a type's default class, which contracts omit).
+pub const OPCLASSES: &str = "
+SELECT oid::int8, CASE WHEN opcdefault THEN '' ELSE opcname::text END FROM pg_opclass";
 
 pub const ENUMS: &str = "
 SELECT n.nspname::text, t.typname::text,
