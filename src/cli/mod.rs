@@ -786,6 +786,7 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         }
         Err(_) => return Err(anyhow!("the contract loader stopped unexpectedly")),
     };
+    progress.stage("linting the contracts");
     let mut b = ReportBuilder {
         contracts: set.files.clone(),
         ..Default::default()
@@ -866,7 +867,9 @@ fn run_check(args: CheckArgs) -> Result<i32> {
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
     progress.done();
-    finish(b, cfg.as_ref(), &args.output, fail)
+    let code = finish(b, cfg.as_ref(), &args.output, fail);
+    progress.stage("report written");
+    code
 }
 
 /// Several targets: checked concurrently, at most `--max-connections` connections in all;
@@ -1115,6 +1118,8 @@ fn finalize(
 /// (whose lines it would garble).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    /// `-vv`: each stage is printed with the time since the start (where a run's time goes).
+    clock: Option<std::time::Instant>,
 }
 
 impl Progress {
@@ -1124,17 +1129,26 @@ impl Progress {
 
     fn new(out: &OutputArgs, first: &str) -> Self {
         if !Self::enabled(out) {
-            return Self { bar: None };
+            let clock = (out.verbose >= 2).then(std::time::Instant::now);
+            let p = Self { bar: None, clock };
+            p.stage(first);
+            return p;
         }
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message(first.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Self { bar: Some(bar) }
+        Self {
+            bar: Some(bar),
+            clock: None,
+        }
     }
 
     fn bar(out: &OutputArgs, len: u64, what: &str) -> Self {
         if !Self::enabled(out) {
-            return Self { bar: None };
+            return Self {
+                bar: None,
+                clock: None,
+            };
         }
         let bar = indicatif::ProgressBar::new(len);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -1144,12 +1158,21 @@ impl Progress {
         }
         bar.set_message(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Self { bar: Some(bar) }
+        Self {
+            bar: Some(bar),
+            clock: None,
+        }
     }
 
     fn stage(&self, message: &str) {
         if let Some(b) = &self.bar {
             b.set_message(message.to_string());
+        }
+        if let Some(start) = self.clock {
+            eprintln!(
+                "zerogap: {:>8.1} ms  {message}",
+                start.elapsed().as_secs_f64() * 1000.0
+            );
         }
     }
 
@@ -1163,6 +1186,7 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+        self.stage("done");
     }
 }
 

@@ -101,28 +101,35 @@ pub fn contract_files(path: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
 
 /// Loads and merges contract sources given as (display name, text).
 ///
-/// Files are parsed in parallel, a few at a time (as many as there are threads): a parsed
-/// YAML tree with positions is ~30 times the size of its text, so holding every file's
-/// tree at once would dominate memory on a large database's contracts.
+/// Each file is parsed and converted on its own (in parallel, one file per thread at a time:
+/// a parsed YAML tree with positions is ~30 times the size of its text, and it is dropped by
+/// the thread that built it as soon as the file is converted); the per-file results are then
+/// merged in file order, which is where declarations across files meet (duplicates, policy).
 pub fn load_sources(sources: &[(String, String)]) -> Result<ContractSet, ContractErrors> {
     use rayon::prelude::*;
+    let files: std::sync::Arc<Vec<String>> =
+        std::sync::Arc::new(sources.iter().map(|(name, _)| name.clone()).collect());
+    let parts: Vec<Loader> = sources
+        .par_iter()
+        .enumerate()
+        .map(|(idx, (name, text))| {
+            let mut part = Loader {
+                files: files.clone(),
+                ..Default::default()
+            };
+            match parse_file(idx, name, text) {
+                Ok(node) => part.load_file(idx, &node),
+                Err(e) => part.errors.push(e),
+            }
+            part
+        })
+        .collect();
     let mut loader = Loader {
-        files: sources.iter().map(|(name, _)| name.clone()).collect(),
+        files,
         ..Default::default()
     };
-    let batch = rayon::current_num_threads().max(1);
-    let indexed: Vec<(usize, &(String, String))> = sources.iter().enumerate().collect();
-    for chunk in indexed.chunks(batch) {
-        let parsed: Vec<(usize, Result<Node, ContractError>)> = chunk
-            .par_iter()
-            .map(|(idx, (name, text))| (*idx, parse_file(*idx, name, text)))
-            .collect();
-        for (idx, node) in parsed {
-            match node {
-                Ok(node) => loader.load_file(idx, &node),
-                Err(e) => loader.errors.push(e),
-            }
-        }
+    for part in parts {
+        loader.merge(part);
     }
     loader.finish()
 }
@@ -202,7 +209,8 @@ pub fn did_you_mean<'a>(
 
 #[derive(Default)]
 struct Loader {
-    files: Vec<String>,
+    /// Shared by the per-file loaders of one run.
+    files: std::sync::Arc<Vec<String>>,
     errors: Vec<ContractError>,
     set: ContractSet,
     policy_seen: Option<Location>,
@@ -239,9 +247,20 @@ impl Loader {
 
     /// Deserialises one node, turning a serde failure into a located error.
     fn de<T: DeserializeOwned>(&mut self, node: &Node, what: &str) -> Option<T> {
+        self.de_lazy(node, || what.to_string())
+    }
+
+    /// `de` with the description built only when there is an error to describe (it is
+    /// called for every column of every table).
+    fn de_lazy<T: DeserializeOwned>(
+        &mut self,
+        node: &Node,
+        what: impl FnOnce() -> String,
+    ) -> Option<T> {
         match marked_yaml::from_node::<T>(node) {
             Ok(v) => Some(v),
             Err(e) => {
+                let what = what();
                 let path = e.path().map(|p| p.to_string());
                 let what = match &path {
                     Some(p) if !p.is_empty() && p != "." && !p.contains('?') => {
@@ -500,7 +519,6 @@ impl Loader {
                 "columns" => match v.as_mapping() {
                     Some(cols) => {
                         for (ck, cv) in cols.iter() {
-                            let cwhat = format!("column `{name}.{}`", ck.as_str());
                             // `id: serial` is shorthand for `id: { type: serial }`.
                             let shorthand = cv.as_scalar().map(|sc| RawColumn {
                                 ty: Spanned::new(*sc.span(), sc.as_str().to_string()),
@@ -515,7 +533,9 @@ impl Loader {
                             });
                             let parsed = match shorthand {
                                 Some(c) => Some(c),
-                                None => self.de::<RawColumn>(cv, &cwhat),
+                                None => self.de_lazy::<RawColumn>(cv, || {
+                                    format!("column `{name}.{}`", ck.as_str())
+                                }),
                             };
                             match parsed {
                                 Some(c) => {
@@ -561,52 +581,52 @@ impl Loader {
             data: None,
         };
         for (k, v) in map.iter() {
-            let part = format!("{what} `{}`", k.as_str());
+            let part = || format!("{what} `{}`", k.as_str());
             match k.as_str() {
                 "description" => {
-                    rest.description = self.de(v, &part).or_else(|| {
+                    rest.description = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
                 }
                 "comment" => {
-                    rest.comment = self.de(v, &part).or_else(|| {
+                    rest.comment = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
                 }
                 "primary_key" => {
-                    rest.primary_key = self.de(v, &part).or_else(|| {
+                    rest.primary_key = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
                 }
                 "foreign_keys" => {
-                    rest.foreign_keys = self.de(v, &part).or_else(|| {
+                    rest.foreign_keys = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
                 }
                 "constraints" => {
-                    rest.constraints = self.de(v, &part).or_else(|| {
+                    rest.constraints = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
                 }
                 "indexes" => {
-                    rest.indexes = self.de(v, &part).or_else(|| {
+                    rest.indexes = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
                 }
                 "hypertable" => {
-                    rest.hypertable = self.de(v, &part).or_else(|| {
+                    rest.hypertable = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
                 }
                 "data" => {
-                    rest.data = self.de(v, &part).or_else(|| {
+                    rest.data = self.de_lazy(v, part).or_else(|| {
                         ok = false;
                         None
                     })
@@ -1117,6 +1137,92 @@ impl Loader {
         );
     }
 
+    /// Adds one file's declarations, with the checks that need every file: what a file
+    /// declares again is reported at the later place, as when the files were read in turn.
+    fn merge(&mut self, part: Loader) {
+        let Loader {
+            errors,
+            set,
+            policy_seen,
+            schemas,
+            ..
+        } = part;
+        self.errors.extend(errors);
+        self.schemas.extend(schemas);
+        let ContractSet {
+            expectations,
+            contracts,
+            queries,
+            mut data_rules,
+            ..
+        } = set;
+        if let Some(loc) = policy_seen {
+            if let Some(prev) = &self.policy_seen {
+                let prev = prev.clone();
+                self.err(
+                    loc.clone(),
+                    format!("policy is declared again (first at {prev}); declare it in one file"),
+                );
+            }
+            self.policy_seen = Some(loc);
+            self.set.expectations.policy = expectations.policy;
+        }
+        if expectations.timescaledb.is_some() {
+            self.set.expectations.timescaledb = expectations.timescaledb;
+        }
+        let ours = &mut self.set.expectations.schema;
+        let theirs = expectations.schema;
+        let mut errors = Vec::new();
+        for (qn, e) in theirs.enums {
+            if ours.enums.contains_key(&qn) {
+                errors.push((e.loc.clone(), format!("enum {qn} is declared twice")));
+            }
+            ours.enums.insert(qn, e);
+        }
+        for (qn, v) in theirs.views {
+            if ours.views.contains_key(&qn) {
+                errors.push((v.loc.clone(), format!("view {qn} is declared twice")));
+            }
+            ours.views.insert(qn, v);
+        }
+        for (qn, c) in theirs.caggs {
+            if ours.caggs.contains_key(&qn) {
+                errors.push((
+                    c.loc.clone(),
+                    format!("continuous aggregate {qn} is declared twice"),
+                ));
+            }
+            ours.caggs.insert(qn, c);
+        }
+        for (qn, t) in theirs.tables {
+            if let Some(prev) = ours.tables.get(&qn) {
+                let prev = prev.loc.clone().map(|l| l.to_string()).unwrap_or_default();
+                errors.push((
+                    t.loc.clone(),
+                    format!("table {qn} is declared twice (first at {prev})"),
+                ));
+                // The first declaration stands, with its data rules only.
+                data_rules.retain(|r| r.table != qn);
+                continue;
+            }
+            ours.tables.insert(qn, t);
+        }
+        ours.migrations.extend(theirs.migrations);
+        for (loc, message) in errors {
+            self.err(
+                loc.unwrap_or(Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                }),
+                message,
+            );
+        }
+        self.set.contracts.extend(contracts);
+        self.set.queries.extend(queries);
+        self.set.data_rules.extend(data_rules);
+    }
+
     fn finish(mut self) -> Result<ContractSet, ContractErrors> {
         // Names across files: a view and a table of the same name is a duplicate too.
         let schema = &self.set.expectations.schema;
@@ -1153,7 +1259,7 @@ impl Loader {
         schemas.extend(s.caggs.keys().map(|q| q.schema.clone()));
         schemas.extend(s.enums.keys().map(|q| q.schema.clone()));
         self.set.expectations.schemas = schemas.into_iter().collect();
-        self.set.files = self.files;
+        self.set.files = self.files.to_vec();
         Ok(self.set)
     }
 }
@@ -1411,6 +1517,48 @@ mod tests {
 
     fn load(text: &str) -> Result<ContractSet, ContractErrors> {
         load_sources(&[("c.yaml".to_string(), text.to_string())])
+    }
+
+    /// Files load in parallel and are merged in order: what a later file declares again is
+    /// reported at the later place, and the first declaration (with its data rules) stands.
+    #[test]
+    fn declarations_across_files_merge_in_file_order() {
+        let a = "policy:\n  undeclared_tables: warning\nenums:\n  mood: [a, b]\ntables:\n  t:\n    columns:\n      id: { type: int, rules: { min: 0 } }\n  u:\n    columns:\n      id: int\n";
+        let b = "policy:\n  undeclared_tables: info\nenums:\n  mood: [c]\nviews:\n  u: {}\ntables:\n  t:\n    columns:\n      id: { type: bigint, rules: { max: 9 } }\n";
+        let errors = load_sources(&[
+            ("a.yaml".to_string(), a.to_string()),
+            ("b.yaml".to_string(), b.to_string()),
+        ])
+        .unwrap_err();
+        let got: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "b.yaml:1:1: policy is declared again (first at a.yaml:1:1); declare it in one file",
+                "b.yaml:4:3: enum public.mood is declared twice",
+                "b.yaml:6:3: public.u is declared as more than one kind of object",
+                "b.yaml:8:3: table public.t is declared twice (first at a.yaml:6:3)",
+            ]
+        );
+        // Without the clashes, every file's declarations arrive, in file order.
+        let c = "tables:\n  v:\n    columns:\n      id: { type: int, rules: { max: 9 } }\n";
+        let set = load_sources(&[
+            ("a.yaml".to_string(), a.to_string()),
+            ("c.yaml".to_string(), c.to_string()),
+        ])
+        .unwrap();
+        let tables: Vec<String> = set
+            .expectations
+            .schema
+            .tables
+            .keys()
+            .map(|q| q.to_string())
+            .collect();
+        assert_eq!(tables, ["public.t", "public.u", "public.v"]);
+        let rules: Vec<String> = set.data_rules.iter().map(|r| r.table.to_string()).collect();
+        assert_eq!(rules, ["public.t", "public.v"]);
+        assert_eq!(set.files, ["a.yaml", "c.yaml"]);
+        assert_eq!(set.expectations.policy.undeclared_tables, PolicyLevel::Warning);
     }
 
     #[test]
