@@ -199,6 +199,10 @@ fn parse_pct(s: &str) -> std::result::Result<f64, String> {
 struct ScanArgs {
     /// Folder to scan (default: config scan.paths, else the current folder).
     path: Option<PathBuf>,
+    /// Parse every file that may hold SQL whole instead of only the top-level statements
+    /// around its database calls and SQL-like strings (slower; for comparing the two).
+    #[arg(long)]
+    whole_files: bool,
     #[command(flatten)]
     common: CommonArgs,
     #[command(flatten)]
@@ -442,6 +446,7 @@ fn scan_into(
     cfg: Option<&(PathBuf, Config)>,
     set: Option<&ContractSet>,
     verbose: bool,
+    whole_files: bool,
 ) -> Option<crate::scan::ScanResult> {
     let scan_cfg = cfg.and_then(|(_, c)| c.scan.clone()).unwrap_or_default();
     let (root, paths) = match repo {
@@ -461,6 +466,7 @@ fn scan_into(
         schemas: set
             .map(|s| s.expectations.schemas.clone())
             .unwrap_or_else(|| vec!["public".into()]),
+        whole_files,
     };
     match crate::scan::scan(&opts) {
         Ok(r) => {
@@ -521,6 +527,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         cfg.as_ref(),
         set.as_ref(),
         args.output.verbose > 0,
+        args.whole_files,
     );
     finish(b, cfg.as_ref(), &args.output, fail)
 }
@@ -831,6 +838,7 @@ fn run_check(args: CheckArgs) -> Result<i32> {
             cfg.as_ref(),
             Some(&set),
             args.output.verbose > 0,
+            false,
         )
     };
     if scanned.is_some() || !set.queries.is_empty() {
@@ -911,6 +919,7 @@ fn run_fleet(
             cfg,
             Some(&set),
             args.output.verbose > 0,
+            false,
         )
     };
     let verify_queries = scanned.is_some() || !set.queries.is_empty();

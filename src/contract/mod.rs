@@ -1558,7 +1558,10 @@ mod tests {
         let rules: Vec<String> = set.data_rules.iter().map(|r| r.table.to_string()).collect();
         assert_eq!(rules, ["public.t", "public.v"]);
         assert_eq!(set.files, ["a.yaml", "c.yaml"]);
-        assert_eq!(set.expectations.policy.undeclared_tables, PolicyLevel::Warning);
+        assert_eq!(
+            set.expectations.policy.undeclared_tables,
+            PolicyLevel::Warning
+        );
     }
 
     #[test]

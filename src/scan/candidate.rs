@@ -50,6 +50,16 @@ pub trait Extractor: Send + Sync {
     fn sinks(&self) -> &'static [&'static str] {
         &[]
     }
+    /// For a large file, the parts that hold every candidate the prefilter's hits (byte
+    /// offsets) can lead to, with everything those candidates depend on (sorted, disjoint
+    /// byte ranges). `None`: parse the whole file.
+    fn regions(&self, _source: &str, _hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> {
+        None
+    }
+    /// `extract` reading only `regions` of the file (positions stay the file's own).
+    fn extract_regions(&self, source: &str, _regions: &[std::ops::Range<usize>]) -> Vec<Candidate> {
+        self.extract(source)
+    }
 }
 
 /// The placeholder extractors put where a non-constant part was.

@@ -38,6 +38,9 @@ pub struct ScanOptions<'a> {
     /// The declared schema; `None` skips the table/column checks.
     pub declared: Option<&'a Schema>,
     pub schemas: Vec<String>,
+    /// Parse each file that may hold SQL whole, not only the statements around the
+    /// prefilter's hits (slower; the same findings, for checking that they are).
+    pub whole_files: bool,
 }
 
 /// One query found, with its judgement.
@@ -231,8 +234,14 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         .par_iter()
         .map(|(rel, path)| {
             let text = std::fs::read(path).map_err(|e| format!("{rel}: cannot read: {e}"))?;
-            // Non-UTF-8 bytes are replaced: a string literal's position still holds.
-            let text = String::from_utf8_lossy(&text);
+            // Non-UTF-8 bytes are replaced: a string literal's position still holds. Valid
+            // UTF-8 (nearly every file) is checked by the fast validator and not copied.
+            let text = match String::from_utf8(text) {
+                Ok(s) => std::borrow::Cow::Owned(s),
+                Err(e) => {
+                    std::borrow::Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned())
+                }
+            };
             Ok(scan_file(rel, &text, &fronts, opts))
         })
         .collect();
@@ -345,6 +354,9 @@ fn is_ddl(sql: &str) -> bool {
         || sql.trim_start().to_lowercase().starts_with("select set_")
 }
 
+/// Below this size no extractor parses regions, so the prefilter stops at its first hit.
+const REGION_HINT_BYTES: usize = 16 * 1024;
+
 fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> FileResult {
     let lines: Vec<&str> = text.lines().collect();
     let mut parsed = true;
@@ -364,10 +376,28 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
         (c, true)
     } else {
         match front_for(rel, fronts) {
-            Some(f) if f.prefilter.as_ref().is_none_or(|p| p.may_hold_sql(text)) => {
-                (f.extractor.extract(text), false)
-            }
-            _ => {
+            Some(f) => match f.prefilter.as_ref().filter(|p| p.filters()) {
+                None => (f.extractor.extract(text), false),
+                Some(p) => {
+                    // Every hit when the extractor may parse only the parts around them.
+                    let hits = p.hits(text, !opts.whole_files && text.len() < REGION_HINT_BYTES);
+                    if hits.is_empty() {
+                        parsed = false;
+                        (Vec::new(), false)
+                    } else {
+                        let regions = if opts.whole_files {
+                            None
+                        } else {
+                            f.extractor.regions(text, &hits)
+                        };
+                        match regions {
+                            Some(r) => (f.extractor.extract_regions(text, &r), false),
+                            None => (f.extractor.extract(text), false),
+                        }
+                    }
+                }
+            },
+            None => {
                 parsed = false;
                 (Vec::new(), false)
             }
@@ -626,6 +656,7 @@ mod tests {
             exclude: vec![],
             declared: Some(&set.expectations.schema),
             schemas: set.expectations.schemas.clone(),
+            whole_files: false,
         })
         .unwrap();
         let got: Vec<(String, usize)> = r

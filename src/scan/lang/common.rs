@@ -422,6 +422,57 @@ pub fn parse(source: &str, language: tree_sitter::Language) -> Option<Tree> {
     parser.parse(source, None)
 }
 
+/// Parses only the given byte ranges of `source` (sorted, disjoint, each starting at a line
+/// start): tree-sitter reads them as one document but keeps the file's own positions, so
+/// lines and columns of what it finds are those of the file. `None` if the parser cannot be
+/// set up or the ranges are refused.
+pub fn parse_ranges(
+    source: &str,
+    language: tree_sitter::Language,
+    ranges: &[std::ops::Range<usize>],
+) -> Option<Tree> {
+    let mut parser = Parser::new();
+    parser.set_language(&language).ok()?;
+    let bytes = source.as_bytes();
+    let column = |offset: usize| {
+        offset
+            - bytes[..offset]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1)
+    };
+    // Rows counted incrementally: a large file has many ranges.
+    let mut ts_ranges = Vec::with_capacity(ranges.len());
+    let (mut at, mut row) = (0usize, 0usize);
+    for r in ranges {
+        if r.start < at || r.end > bytes.len() || r.start >= r.end {
+            return None;
+        }
+        row += bytes[at..r.start].iter().filter(|b| **b == b'\n').count();
+        let start_point = tree_sitter::Point {
+            row,
+            column: column(r.start),
+        };
+        row += bytes[r.start..r.end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        at = r.end;
+        let end_point = tree_sitter::Point {
+            row,
+            column: column(r.end),
+        };
+        ts_ranges.push(tree_sitter::Range {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point,
+            end_point,
+        });
+    }
+    parser.set_included_ranges(&ts_ranges).ok()?;
+    parser.parse(source, None)
+}
+
 /// A node's source text.
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::common::{
-    FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse, position,
-    text, unescape_c,
+    FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse,
+    parse_ranges, position, text, unescape_c,
 };
 use crate::scan::candidate::{Candidate, Extractor, looks_like_sql};
 
@@ -23,28 +23,411 @@ impl Extractor for PythonExtractor {
         SINKS
     }
 
-    fn extract(&self, source: &str) -> Vec<Candidate> {
-        let Some(tree) = parse(source, tree_sitter_python::LANGUAGE.into()) else {
-            return Vec::new();
-        };
-        let mut w = Walker {
-            src: source,
-            module: Scope::default(),
-            out: Vec::new(),
-            depth: Cell::new(0),
-            module_dicts: Vec::new(),
-        };
-        let root = tree.root_node();
-        w.collect_module_constants(root);
-        let mut f = Frame::new(None);
-        w.visit_block(root, &mut f);
-        w.flush(f);
-        // A module constant run by a sink is seen twice (at the sink, and as an unconsumed
-        // variable): keep the sink's view.
-        w.out.sort_by_key(|c| (c.line, c.column, c.sink.is_none()));
-        w.out.dedup_by_key(|c| (c.line, c.column));
-        w.out
+    fn regions(&self, source: &str, hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> {
+        regions(source, hits)
     }
+
+    fn extract_regions(&self, source: &str, regions: &[std::ops::Range<usize>]) -> Vec<Candidate> {
+        match parse_ranges(source, tree_sitter_python::LANGUAGE.into(), regions) {
+            Some(tree) => extract_tree(source, &tree),
+            None => self.extract(source),
+        }
+    }
+
+    fn extract(&self, source: &str) -> Vec<Candidate> {
+        match parse(source, tree_sitter_python::LANGUAGE.into()) {
+            Some(tree) => extract_tree(source, &tree),
+            None => Vec::new(),
+        }
+    }
+}
+
+fn extract_tree(source: &str, tree: &tree_sitter::Tree) -> Vec<Candidate> {
+    let mut w = Walker {
+        src: source,
+        module: Scope::default(),
+        out: Vec::new(),
+        depth: Cell::new(0),
+        module_dicts: Vec::new(),
+    };
+    let root = tree.root_node();
+    w.collect_module_constants(root);
+    let mut f = Frame::new(None);
+    w.visit_block(root, &mut f);
+    w.flush(f);
+    // A module constant run by a sink is seen twice (at the sink, and as an unconsumed
+    // variable): keep the sink's view.
+    w.out.sort_by_key(|c| (c.line, c.column, c.sink.is_none()));
+    w.out.dedup_by_key(|c| (c.line, c.column));
+    w.out
+}
+
+/// A file smaller than this is parsed whole: the parse is cheap and regions gain nothing.
+const REGION_MIN_BYTES: usize = 16 * 1024;
+
+/// The statements of a large file that hold a prefilter hit, plus every simple statement at
+/// module or class level (constants that f-strings and `%` formatting fold in). A function
+/// holds its own local flow, so it is taken whole; a large class is narrowed to its header,
+/// its simple statements and the members that hold a hit. `None` (parse the whole file) for
+/// a small file, when the statements cannot be told apart (an unterminated string or
+/// bracket), or when the regions are most of the file anyway.
+fn regions(source: &str, hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> {
+    if source.len() < REGION_MIN_BYTES {
+        return None;
+    }
+    let bytes = source.as_bytes();
+    let lines = logical_lines(bytes)?;
+    let first = lines.first()?;
+    let mut hits = hits.to_vec();
+    hits.sort_unstable();
+    if hits.first().is_some_and(|&h| h < first.start) {
+        // A hit before the first statement (a leading comment): parse the whole file.
+        return None;
+    }
+    // A constant holding SQL reaches candidates wherever it is used (`self.sql_x % {...}`
+    // in a method without SQL of its own): its uses are hits too, to a fixpoint (a constant
+    // built from another).
+    let simple = simple_statements(bytes, &lines);
+    let mut hot: Vec<&str> = Vec::new();
+    for _ in 0..4 {
+        let mut names: Vec<&str> = Vec::new();
+        for r in &simple {
+            let i = hits.partition_point(|&h| h < r.start);
+            if hits.get(i).is_some_and(|&h| h < r.end) {
+                for n in assigned_names(&source[r.clone()]) {
+                    if !hot.contains(&n) && !names.contains(&n) {
+                        names.push(n);
+                    }
+                }
+            }
+        }
+        if names.is_empty() {
+            break;
+        }
+        let Ok(ac) = aho_corasick::AhoCorasick::new(&names) else {
+            return None;
+        };
+        for m in ac.find_iter(source) {
+            let before = m.start().checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(m.end()).copied();
+            let ident = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_');
+            if !ident(before) && !ident(after) {
+                hits.push(m.start());
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hot.extend(names);
+    }
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    pick(
+        bytes,
+        &lines,
+        0,
+        lines.len(),
+        bytes.len(),
+        0,
+        &hits,
+        &mut out,
+    );
+    let kept: usize = out.iter().map(|r| r.end - r.start).sum();
+    (kept * 2 < bytes.len()).then_some(out)
+}
+
+/// A class larger than this is narrowed to the members that matter.
+const CLASS_SPLIT_BYTES: usize = 4 * 1024;
+
+/// Adds the statements at `indent` among `lines[from..to]` (which end at byte `end`) that
+/// a candidate may need, merging adjacent ranges.
+#[allow(clippy::too_many_arguments)]
+fn pick(
+    b: &[u8],
+    lines: &[Line],
+    from: usize,
+    to: usize,
+    end: usize,
+    indent: usize,
+    hits: &[usize],
+    out: &mut Vec<std::ops::Range<usize>>,
+) {
+    let push = |out: &mut Vec<std::ops::Range<usize>>, r: std::ops::Range<usize>| {
+        if r.start >= r.end {
+            return;
+        }
+        match out.last_mut() {
+            Some(last) if last.end == r.start => last.end = r.end,
+            _ => out.push(r),
+        }
+    };
+    let stmts = statements(lines, from, to, indent);
+    for (j, &k) in stmts.iter().enumerate() {
+        let next = stmts.get(j + 1).copied().unwrap_or(to);
+        let (s, e) = (
+            lines[k].start,
+            lines.get(next).map_or(end, |l| l.start).min(end),
+        );
+        let hit = {
+            let i = hits.partition_point(|&h| h < s);
+            hits.get(i).is_some_and(|&h| h < e)
+        };
+        // The statement itself, past its decorators.
+        let head = (k..next)
+            .find(|&i| lines[i].indent == indent && b[lines[i].first] != b'@')
+            .unwrap_or(k);
+        let word = first_word(&b[lines[head].first..]);
+        if b[lines[head].first] != b'@' && is_simple(b, &lines[head]) {
+            // A simple statement: it may bind a constant.
+            push(out, s..e);
+        } else if word == b"class" && (!hit || e - s > CLASS_SPLIT_BYTES) {
+            // A class without a hit still lends its constants (`Queries.TABLE`); a large
+            // one with hits is narrowed too.
+            // Header, then the members at the body's indentation.
+            match (head + 1..next).find(|&i| lines[i].indent > indent) {
+                Some(body) => {
+                    push(out, s..lines[body].start);
+                    pick(b, lines, body, next, e, lines[body].indent, hits, out);
+                }
+                None => push(out, s..e),
+            }
+        } else if hit {
+            push(out, s..e);
+        }
+    }
+}
+
+/// Statement words that do not start a simple statement binding a name.
+const NOT_SIMPLE: &[&[u8]] = &[
+    b"def",
+    b"class",
+    b"async",
+    b"if",
+    b"for",
+    b"while",
+    b"try",
+    b"with",
+    b"import",
+    b"from",
+    b"match",
+    b"assert",
+    b"raise",
+    b"del",
+    b"pass",
+    b"return",
+    b"global",
+    b"nonlocal",
+];
+
+/// Whether the statement whose first line is `lines[head]` may bind a constant.
+fn is_simple(b: &[u8], line: &Line) -> bool {
+    let word = first_word(&b[line.first..]);
+    !word.is_empty() && !NOT_SIMPLE.contains(&word)
+}
+
+/// Byte ranges of the simple statements at module level and in the bodies of module-level
+/// classes.
+fn simple_statements(b: &[u8], lines: &[Line]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let top = statements(lines, 0, lines.len(), 0);
+    for (j, &k) in top.iter().enumerate() {
+        let next = top.get(j + 1).copied().unwrap_or(lines.len());
+        let end = lines.get(next).map_or(b.len(), |l| l.start);
+        if is_simple(b, &lines[k]) {
+            out.push(lines[k].start..end);
+            continue;
+        }
+        let head = (k..next)
+            .find(|&i| lines[i].indent == 0 && b[lines[i].first] != b'@')
+            .unwrap_or(k);
+        if first_word(&b[lines[head].first..]) != b"class" {
+            continue;
+        }
+        let Some(body) = (head + 1..next).find(|&i| lines[i].indent > 0) else {
+            continue;
+        };
+        let members = statements(lines, body, next, lines[body].indent);
+        for (m, &i) in members.iter().enumerate() {
+            if is_simple(b, &lines[i]) {
+                let e = members
+                    .get(m + 1)
+                    .and_then(|&n| lines.get(n))
+                    .map_or(end, |l| l.start);
+                out.push(lines[i].start..e);
+            }
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
+/// The names a simple statement binds: `a = ...`, `a: T = ...`, `a, b = ...`, `d["k"] = ...`.
+fn assigned_names(stmt: &str) -> Vec<&str> {
+    let t = stmt.trim_start();
+    let end = t.find(['=', ':', '[', '\n', '+', '(']).unwrap_or(t.len());
+    t[..end]
+        .split(',')
+        .map(str::trim)
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !n.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect()
+}
+
+fn first_word(b: &[u8]) -> &[u8] {
+    let n = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    if b.first().is_some_and(|c| c.is_ascii_digit()) {
+        &[]
+    } else {
+        &b[..n]
+    }
+}
+
+/// Indexes (into `lines[from..to]`) of the lines that start a statement at `indent`: not a
+/// clause continuing the statement before (`else`, `elif`, `except`, `finally`) and not the
+/// statement that a decorator just above decorates.
+fn statements(lines: &[Line], from: usize, to: usize, indent: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut decorating = false;
+    for (k, l) in lines.iter().enumerate().take(to).skip(from) {
+        if l.indent != indent || l.clause {
+            continue;
+        }
+        if !decorating {
+            out.push(k);
+        }
+        decorating = l.decorator;
+    }
+    out
+}
+
+/// The first line of a logical line (one that starts outside any string, bracket or
+/// backslash continuation and is not blank or only a comment).
+struct Line {
+    /// Byte offset of the line's start (its indentation included).
+    start: usize,
+    /// Byte offset of its first non-blank byte.
+    first: usize,
+    /// Width of the indentation in bytes (a tab counts as one: a file mixes them at its peril
+    /// and is then only parsed in larger pieces).
+    indent: usize,
+    /// `else`, `elif`, `except`, `finally`: continues the statement before.
+    clause: bool,
+    decorator: bool,
+}
+
+/// The logical lines of a Python file; `None` if a triple-quoted string or a bracket never
+/// closes (the statements cannot be told apart and the file is parsed whole).
+fn logical_lines(b: &[u8]) -> Option<Vec<Line>> {
+    let mut lines = Vec::new();
+    let (mut i, mut depth) = (0usize, 0usize);
+    let mut continued = false;
+    let mut line_start = true;
+    while i < b.len() {
+        if line_start {
+            line_start = false;
+            if depth == 0 && !continued {
+                let indent = b[i..]
+                    .iter()
+                    .take_while(|c| matches!(c, b' ' | b'\t' | 0x0c))
+                    .count();
+                let first = i + indent;
+                if let Some(&c) = b.get(first)
+                    && !matches!(c, b'\n' | b'\r' | b'#')
+                {
+                    let clause = ["else", "elif", "except", "finally"].iter().any(|kw| {
+                        b[first..].starts_with(kw.as_bytes())
+                            && !b
+                                .get(first + kw.len())
+                                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == b'_')
+                    });
+                    lines.push(Line {
+                        start: i,
+                        first,
+                        indent,
+                        clause,
+                        decorator: c == b'@',
+                    });
+                }
+            }
+            continued = false;
+        }
+        match b[i] {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+            }
+            b'\\' => {
+                // A backslash before the line end continues the statement.
+                let eol = match (b.get(i + 1), b.get(i + 2)) {
+                    (Some(b'\n'), _) => Some(i + 2),
+                    (Some(b'\r'), Some(b'\n')) => Some(i + 3),
+                    _ => None,
+                };
+                match eol {
+                    Some(next) => {
+                        i = next;
+                        line_start = true;
+                        continued = true;
+                    }
+                    None => i += 2,
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            q @ (b'"' | b'\'') => {
+                let triple = b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q;
+                i = if triple {
+                    string_end(b, i + 3, q, true)?
+                } else {
+                    string_end(b, i + 1, q, false)?
+                };
+            }
+            _ => i += 1,
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    Some(lines)
+}
+
+/// Just past the quote that closes a string whose text starts at `i`; a backslash escapes
+/// the next byte (also in raw strings, where `\"` does not end the string either). A
+/// one-line string ends at the line end if unclosed (tree-sitter recovers the same way);
+/// `None` for a triple-quoted string that never closes.
+fn string_end(b: &[u8], mut i: usize, q: u8, triple: bool) -> Option<usize> {
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'\n' if !triple => return Some(i),
+            c if c == q => {
+                if !triple {
+                    return Some(i + 1);
+                }
+                if b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q {
+                    return Some(i + 3);
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    if triple { None } else { Some(b.len()) }
 }
 
 /// Methods that run the SQL in their first argument (receiver ignored).
@@ -1193,6 +1576,132 @@ mod tests {
         let c = extract(src);
         assert_eq!(c.len(), 1, "{c:#?}");
         c.into_iter().next().unwrap_or_else(|| unreachable!())
+    }
+
+    /// What the scan keeps of a file's candidates (it drops those that reach no sink and do
+    /// not read as SQL, such as `return total + 1`).
+    fn kept(c: Vec<Candidate>) -> Vec<Candidate> {
+        c.into_iter()
+            .filter(|c| c.sink.is_some() || looks_like_sql(&c.sql))
+            .collect()
+    }
+
+    fn whole_extract(src: &str) -> Vec<Candidate> {
+        kept(PythonExtractor.extract(src))
+    }
+
+    /// Regions of a large file, by the prefilter the scan uses.
+    fn region_extract(src: &str) -> (Vec<Candidate>, Option<Vec<std::ops::Range<usize>>>) {
+        let p = crate::scan::prefilter::Prefilter::new(SINKS).unwrap_or_else(|| unreachable!());
+        let r = regions(src, &p.hits(src, false));
+        let c = match &r {
+            Some(r) => PythonExtractor.extract_regions(src, r),
+            None => PythonExtractor.extract(src),
+        };
+        (kept(c), r)
+    }
+
+    /// Methods without SQL (decorated, with brackets and a backslash continuation over
+    /// several lines), indented for a class body.
+    fn methods(n: usize) -> String {
+        let mut f = String::new();
+        for i in 0..n {
+            f.push_str(&format!(
+                "\n    @property\n    def m{i}(self):\n        total = (self.X +\n                 {i})\n        return total + \\\n            1\n"
+            ));
+        }
+        f
+    }
+
+    /// Statements without SQL that push a file past REGION_MIN_BYTES, with what the
+    /// statement splitter must not be fooled by: column-0 text in a triple-quoted string,
+    /// decorators, clauses of a compound statement at column 0.
+    fn filler() -> String {
+        let mut f = String::from(
+            "\ntry:\n    import json\nexcept ImportError:\n    json = None\nelse:\n    pass\n\nDOC = \"\"\"\nSELECT * FROM not_a_statement\ndef not_a_function():\n\"\"\"\n",
+        );
+        f.push_str("class Filler:\n    \"\"\"Docs.\n\nclass NotAClass:\n\"\"\"\n    X = 1\n");
+        // Enough that even a fixture of nothing but SQL is less than half of the file.
+        f.push_str(&methods(1500));
+        f
+    }
+
+    #[test]
+    fn regions_of_a_large_file_give_the_candidates_of_the_whole_file() {
+        let dirs = [
+            "fixtures/scan/python",
+            "bench/corpus/python",
+            "bench/corpus/python/independent",
+        ];
+        let (mut compared, mut narrowed) = (0, 0);
+        for dir in dirs {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let Ok(entries) = std::fs::read_dir(&root) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.extension().and_then(|x| x.to_str()) != Some("py") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                // The fixture after the filler, and before it.
+                for src in [
+                    format!("{}{text}", filler()),
+                    format!("{text}\n{}", filler()),
+                ] {
+                    let whole = whole_extract(&src);
+                    let (parts, r) = region_extract(&src);
+                    let only_whole: Vec<_> = whole.iter().filter(|c| !parts.contains(c)).collect();
+                    let only_parts: Vec<_> = parts.iter().filter(|c| !whole.contains(c)).collect();
+                    assert!(
+                        only_whole.is_empty() && only_parts.is_empty(),
+                        "{}: only in the whole file {only_whole:#?}, only in the regions {only_parts:#?}",
+                        path.display()
+                    );
+                    if let Some(r) = r {
+                        let kept: usize = r.iter().map(|x| x.end - x.start).sum();
+                        assert!(kept * 2 < src.len(), "{}", path.display());
+                        narrowed += 1;
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        // A file the splitter cannot take apart (or whose hits sit before its first
+        // statement) is parsed whole, which is also compared above.
+        assert!(narrowed * 2 > compared, "{narrowed} of {compared} narrowed");
+        assert!(compared >= 6, "only {compared} files compared");
+    }
+
+    /// A large class is narrowed to its constants and the methods that use them (Django's
+    /// schema editor: `self.sql_x % {...}` in a method with no SQL of its own).
+    #[test]
+    fn a_large_class_is_narrowed_to_the_members_that_matter() {
+        let src = format!(
+            "class Editor:\n    sql_rename = \"ALTER TABLE %(table)s RENAME TO %(new)s\"\n    X = 1\n{}\n    def rename(self, t, n):\n        return self.sql_rename % {{'table': t, 'new': n}}\n\n    def run(self, cur, uid):\n        cur.fetchrow(\"SELECT 1 FROM t WHERE id = $1\", uid)\n",
+            methods(400)
+        );
+        let whole = whole_extract(&src);
+        let (parts, r) = region_extract(&src);
+        assert_eq!(parts, whole);
+        // The constant (a module-level string that reads as SQL, at line 2 of the class),
+        // the method's `%` formatting of it, and the fetchrow call.
+        assert_eq!(whole.len(), 3, "{whole:#?}");
+        let r = r.unwrap_or_else(|| panic!("no regions"));
+        let kept: usize = r.iter().map(|x| x.end - x.start).sum();
+        assert!(kept * 4 < src.len(), "{kept} of {}", src.len());
+    }
+
+    #[test]
+    fn small_or_unsplittable_files_are_parsed_whole() {
+        assert_eq!(
+            regions("def f(cur):\n    cur.execute('SELECT 1')\n", &[20]),
+            None
+        );
+        // An unterminated triple-quoted string: the statements cannot be told apart.
+        let src = format!("{}\nx = '''never closed\n", filler());
+        assert_eq!(regions(&src, &[src.len() - 5]), None);
     }
 
     #[test]
