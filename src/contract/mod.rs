@@ -101,35 +101,28 @@ pub fn contract_files(path: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
 
 /// Loads and merges contract sources given as (display name, text).
 ///
-/// Each file is parsed and converted on its own (in parallel, one file per thread at a time:
-/// a parsed YAML tree with positions is ~30 times the size of its text, and it is dropped by
-/// the thread that built it as soon as the file is converted); the per-file results are then
-/// merged in file order, which is where declarations across files meet (duplicates, policy).
+/// Files are parsed in parallel, a few at a time (as many as there are threads): a parsed
+/// YAML tree with positions is ~30 times the size of its text, so holding every file's
+/// tree at once would dominate memory on a large database's contracts.
 pub fn load_sources(sources: &[(String, String)]) -> Result<ContractSet, ContractErrors> {
     use rayon::prelude::*;
-    let files: std::sync::Arc<Vec<String>> =
-        std::sync::Arc::new(sources.iter().map(|(name, _)| name.clone()).collect());
-    let parts: Vec<Loader> = sources
-        .par_iter()
-        .enumerate()
-        .map(|(idx, (name, text))| {
-            let mut part = Loader {
-                files: files.clone(),
-                ..Default::default()
-            };
-            match parse_file(idx, name, text) {
-                Ok(node) => part.load_file(idx, &node),
-                Err(e) => part.errors.push(e),
-            }
-            part
-        })
-        .collect();
     let mut loader = Loader {
-        files,
+        files: sources.iter().map(|(name, _)| name.clone()).collect(),
         ..Default::default()
     };
-    for part in parts {
-        loader.merge(part);
+    let batch = rayon::current_num_threads().max(1);
+    let indexed: Vec<(usize, &(String, String))> = sources.iter().enumerate().collect();
+    for chunk in indexed.chunks(batch) {
+        let parsed: Vec<(usize, Result<Node, ContractError>)> = chunk
+            .par_iter()
+            .map(|(idx, (name, text))| (*idx, parse_file(*idx, name, text)))
+            .collect();
+        for (idx, node) in parsed {
+            match node {
+                Ok(node) => loader.load_file(idx, &node),
+                Err(e) => loader.errors.push(e),
+            }
+        }
     }
     loader.finish()
 }
@@ -209,8 +202,7 @@ pub fn did_you_mean<'a>(
 
 #[derive(Default)]
 struct Loader {
-    /// Shared by the per-file loaders of one run.
-    files: std::sync::Arc<Vec<String>>,
+    files: Vec<String>,
     errors: Vec<ContractError>,
     set: ContractSet,
     policy_seen: Option<Location>,
@@ -1137,92 +1129,6 @@ impl Loader {
         );
     }
 
-    /// Adds one file's declarations, with the checks that need every file: what a file
-    /// declares again is reported at the later place, as when the files were read in turn.
-    fn merge(&mut self, part: Loader) {
-        let Loader {
-            errors,
-            set,
-            policy_seen,
-            schemas,
-            ..
-        } = part;
-        self.errors.extend(errors);
-        self.schemas.extend(schemas);
-        let ContractSet {
-            expectations,
-            contracts,
-            queries,
-            mut data_rules,
-            ..
-        } = set;
-        if let Some(loc) = policy_seen {
-            if let Some(prev) = &self.policy_seen {
-                let prev = prev.clone();
-                self.err(
-                    loc.clone(),
-                    format!("policy is declared again (first at {prev}); declare it in one file"),
-                );
-            }
-            self.policy_seen = Some(loc);
-            self.set.expectations.policy = expectations.policy;
-        }
-        if expectations.timescaledb.is_some() {
-            self.set.expectations.timescaledb = expectations.timescaledb;
-        }
-        let ours = &mut self.set.expectations.schema;
-        let theirs = expectations.schema;
-        let mut errors = Vec::new();
-        for (qn, e) in theirs.enums {
-            if ours.enums.contains_key(&qn) {
-                errors.push((e.loc.clone(), format!("enum {qn} is declared twice")));
-            }
-            ours.enums.insert(qn, e);
-        }
-        for (qn, v) in theirs.views {
-            if ours.views.contains_key(&qn) {
-                errors.push((v.loc.clone(), format!("view {qn} is declared twice")));
-            }
-            ours.views.insert(qn, v);
-        }
-        for (qn, c) in theirs.caggs {
-            if ours.caggs.contains_key(&qn) {
-                errors.push((
-                    c.loc.clone(),
-                    format!("continuous aggregate {qn} is declared twice"),
-                ));
-            }
-            ours.caggs.insert(qn, c);
-        }
-        for (qn, t) in theirs.tables {
-            if let Some(prev) = ours.tables.get(&qn) {
-                let prev = prev.loc.clone().map(|l| l.to_string()).unwrap_or_default();
-                errors.push((
-                    t.loc.clone(),
-                    format!("table {qn} is declared twice (first at {prev})"),
-                ));
-                // The first declaration stands, with its data rules only.
-                data_rules.retain(|r| r.table != qn);
-                continue;
-            }
-            ours.tables.insert(qn, t);
-        }
-        ours.migrations.extend(theirs.migrations);
-        for (loc, message) in errors {
-            self.err(
-                loc.unwrap_or(Location {
-                    file: String::new(),
-                    line: 0,
-                    column: 0,
-                }),
-                message,
-            );
-        }
-        self.set.contracts.extend(contracts);
-        self.set.queries.extend(queries);
-        self.set.data_rules.extend(data_rules);
-    }
-
     fn finish(mut self) -> Result<ContractSet, ContractErrors> {
         // Names across files: a view and a table of the same name is a duplicate too.
         let schema = &self.set.expectations.schema;
@@ -1259,7 +1165,7 @@ impl Loader {
         schemas.extend(s.caggs.keys().map(|q| q.schema.clone()));
         schemas.extend(s.enums.keys().map(|q| q.schema.clone()));
         self.set.expectations.schemas = schemas.into_iter().collect();
-        self.set.files = self.files.to_vec();
+        self.set.files = self.files;
         Ok(self.set)
     }
 }
@@ -1519,8 +1425,8 @@ mod tests {
         load_sources(&[("c.yaml".to_string(), text.to_string())])
     }
 
-    /// Files load in parallel and are merged in order: what a later file declares again is
-    /// reported at the later place, and the first declaration (with its data rules) stands.
+    /// What a later file declares again is reported at the later place, and the first
+    /// declaration (with its data rules) stands.
     #[test]
     fn declarations_across_files_merge_in_file_order() {
         let a = "policy:\n  undeclared_tables: warning\nenums:\n  mood: [a, b]\ntables:\n  t:\n    columns:\n      id: { type: int, rules: { min: 0 } }\n  u:\n    columns:\n      id: int\n";
