@@ -1138,10 +1138,10 @@ impl Progress {
 
     fn new(out: &OutputArgs, first: &str) -> Self {
         if !Self::enabled(out) {
+            // The first stage is not printed: a run refused before it starts (a bad
+            // connection string) prints its error alone.
             let clock = (out.verbose >= 2).then(std::time::Instant::now);
-            let p = Self { bar: None, clock };
-            p.stage(first);
-            return p;
+            return Self { bar: None, clock };
         }
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message(first.to_string());
