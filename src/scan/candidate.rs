@@ -39,6 +39,10 @@ pub struct Candidate {
 }
 
 /// A language front end.
+/// Below this size a file is parsed whole: the parse is cheap and regions gain nothing (so the
+/// prefilter may stop at its first hit).
+pub const REGION_MIN_BYTES: usize = 16 * 1024;
+
 pub trait Extractor: Send + Sync {
     /// File extensions (without dot) this extractor reads.
     fn extensions(&self) -> &'static [&'static str];
@@ -50,7 +54,7 @@ pub trait Extractor: Send + Sync {
     fn sinks(&self) -> &'static [&'static str] {
         &[]
     }
-    /// For a large file, the parts that hold every candidate the prefilter's hits (byte
+    /// For a large file (at least [`REGION_MIN_BYTES`]), the parts that hold every candidate the prefilter's hits (byte
     /// offsets) can lead to, with everything those candidates depend on (sorted, disjoint
     /// byte ranges). `None`: parse the whole file.
     fn regions(&self, _source: &str, _hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> {

@@ -354,9 +354,6 @@ fn is_ddl(sql: &str) -> bool {
         || sql.trim_start().to_lowercase().starts_with("select set_")
 }
 
-/// Below this size no extractor parses regions, so the prefilter stops at its first hit.
-const REGION_HINT_BYTES: usize = 16 * 1024;
-
 fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> FileResult {
     let lines: Vec<&str> = text.lines().collect();
     let mut parsed = true;
@@ -380,7 +377,10 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
                 None => (f.extractor.extract(text), false),
                 Some(p) => {
                     // Every hit when the extractor may parse only the parts around them.
-                    let hits = p.hits(text, !opts.whole_files && text.len() < REGION_HINT_BYTES);
+                    let hits = p.hits(
+                        text,
+                        !opts.whole_files && text.len() < candidate::REGION_MIN_BYTES,
+                    );
                     if hits.is_empty() {
                         parsed = false;
                         (Vec::new(), false)

@@ -10,7 +10,7 @@ use super::common::{
     FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse,
     parse_ranges, position, text, unescape_c,
 };
-use crate::scan::candidate::{Candidate, Extractor, looks_like_sql};
+use crate::scan::candidate::{Candidate, Extractor, REGION_MIN_BYTES, looks_like_sql};
 
 pub struct PythonExtractor;
 
@@ -61,9 +61,6 @@ fn extract_tree(source: &str, tree: &tree_sitter::Tree) -> Vec<Candidate> {
     w.out.dedup_by_key(|c| (c.line, c.column));
     w.out
 }
-
-/// A file smaller than this is parsed whole: the parse is cheap and regions gain nothing.
-const REGION_MIN_BYTES: usize = 16 * 1024;
 
 /// The statements of a large file that hold a prefilter hit, plus every simple statement at
 /// module or class level (constants that f-strings and `%` formatting fold in). A function
@@ -217,7 +214,7 @@ const NOT_SIMPLE: &[&[u8]] = &[
     b"nonlocal",
 ];
 
-/// Whether the statement whose first line is `lines[head]` may bind a constant.
+/// Whether the statement starting at `line` may bind a constant.
 fn is_simple(b: &[u8], line: &Line) -> bool {
     let word = first_word(&b[line.first..]);
     !word.is_empty() && !NOT_SIMPLE.contains(&word)
