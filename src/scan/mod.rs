@@ -373,13 +373,13 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
         (c, true)
     } else {
         match front_for(rel, fronts) {
-            Some(f) => match f.prefilter.as_ref().filter(|p| p.filters()) {
+            Some(f) => match &f.prefilter {
                 None => (f.extractor.extract(text), false),
                 Some(p) => {
                     // Every hit when the extractor may parse only the parts around them.
                     let hits = p.hits(
                         text,
-                        !opts.whole_files && text.len() < candidate::REGION_MIN_BYTES,
+                        opts.whole_files || text.len() < candidate::REGION_MIN_BYTES,
                     );
                     if hits.is_empty() {
                         parsed = false;

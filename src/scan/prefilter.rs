@@ -24,12 +24,16 @@ const WINDOW: usize = 240;
 
 pub struct Prefilter {
     keywords: AhoCorasick,
-    /// `None`: the extractor declared no sinks, so every file is parsed.
-    sinks: Option<AhoCorasick>,
+    sinks: AhoCorasick,
 }
 
 impl Prefilter {
+    /// `None` when the extractor declared no sinks (or the automata cannot be built): then
+    /// there is no prefilter and every file is parsed.
     pub fn new(sinks: &[&str]) -> Option<Prefilter> {
+        if sinks.is_empty() {
+            return None;
+        }
         // A DFA: the keywords are searched over every byte of every candidate file, and
         // case-insensitive patterns leave no fast literal prefilter (measured: the default
         // automaton was ~6% of a large scan).
@@ -39,39 +43,27 @@ impl Prefilter {
             .match_kind(MatchKind::Standard)
             .build(KEYWORDS)
             .ok()?;
-        let sinks = if sinks.is_empty() {
-            None
-        } else {
-            // Leftmost-longest: `fetch` must not hide `fetchrow(` (standard semantics report
-            // the shorter name, and the call test after it then fails).
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(sinks)
-                    .ok()?,
-            )
-        };
+        // Leftmost-longest: `fetch` must not hide `fetchrow(` (standard semantics report the
+        // shorter name, and the call test after it then fails).
+        let sinks = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(sinks)
+            .ok()?;
         Some(Prefilter { keywords, sinks })
     }
 
     /// False only when no candidate can come out of this text.
+    #[cfg(test)]
     pub fn may_hold_sql(&self, text: &str) -> bool {
-        !self.filters() || !self.hits(text, true).is_empty()
-    }
-
-    /// False when the extractor declared no sinks: every file is parsed.
-    pub fn filters(&self) -> bool {
-        self.sinks.is_some()
+        !self.hits(text, true).is_empty()
     }
 
     /// Byte offsets of every place a candidate can come from (a sink call, a string that
     /// starts like a SQL statement), in no particular order; with `first_only`, at most one.
-    /// Empty: no candidate can come out of this text. A prefilter without sinks has none.
+    /// Empty: no candidate can come out of this text.
     pub fn hits(&self, text: &str, first_only: bool) -> Vec<usize> {
         let mut out = Vec::new();
-        let Some(sinks) = &self.sinks else {
-            return out;
-        };
+        let sinks = &self.sinks;
         let bytes = text.as_bytes();
         for m in sinks.find_iter(text) {
             let before_ok = m.start() == 0 || !is_ident(bytes[m.start() - 1]);
@@ -184,7 +176,7 @@ mod tests {
 
     #[test]
     fn no_sinks_means_no_filter() {
-        let p = Prefilter::new(&[]).unwrap_or_else(|| unreachable!());
-        assert!(p.may_hold_sql("nothing here"));
+        // No prefilter: the scan parses every file of such a language.
+        assert!(Prefilter::new(&[]).is_none());
     }
 }

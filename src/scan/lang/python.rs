@@ -156,33 +156,22 @@ fn pick(
             _ => out.push(r),
         }
     };
-    let stmts = statements(lines, from, to, indent);
-    for (j, &k) in stmts.iter().enumerate() {
-        let next = stmts.get(j + 1).copied().unwrap_or(to);
-        let (s, e) = (
-            lines[k].start,
-            lines.get(next).map_or(end, |l| l.start).min(end),
-        );
+    for st in statements(b, lines, from, to, end, indent) {
+        let (s, e) = (st.span.start, st.span.end);
         let hit = {
             let i = hits.partition_point(|&h| h < s);
             hits.get(i).is_some_and(|&h| h < e)
         };
-        // The statement itself, past its decorators.
-        let head = (k..next)
-            .find(|&i| lines[i].indent == indent && b[lines[i].first] != b'@')
-            .unwrap_or(k);
-        let word = first_word(&b[lines[head].first..]);
-        if b[lines[head].first] != b'@' && is_simple(b, &lines[head]) {
+        if is_simple(b, &lines[st.head]) {
             // A simple statement: it may bind a constant.
             push(out, s..e);
-        } else if word == b"class" && (!hit || e - s > CLASS_SPLIT_BYTES) {
+        } else if st.is_class(b, lines) && (!hit || e - s > CLASS_SPLIT_BYTES) {
             // A class without a hit still lends its constants (`Queries.TABLE`); a large
-            // one with hits is narrowed too.
-            // Header, then the members at the body's indentation.
-            match (head + 1..next).find(|&i| lines[i].indent > indent) {
+            // one with hits is narrowed too: header, then the members of its body.
+            match st.body(lines, indent) {
                 Some(body) => {
                     push(out, s..lines[body].start);
-                    pick(b, lines, body, next, e, lines[body].indent, hits, out);
+                    pick(b, lines, body, st.next, e, lines[body].indent, hits, out);
                 }
                 None => push(out, s..e),
             }
@@ -224,31 +213,20 @@ fn is_simple(b: &[u8], line: &Line) -> bool {
 /// classes.
 fn simple_statements(b: &[u8], lines: &[Line]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let top = statements(lines, 0, lines.len(), 0);
-    for (j, &k) in top.iter().enumerate() {
-        let next = top.get(j + 1).copied().unwrap_or(lines.len());
-        let end = lines.get(next).map_or(b.len(), |l| l.start);
-        if is_simple(b, &lines[k]) {
-            out.push(lines[k].start..end);
+    for st in statements(b, lines, 0, lines.len(), b.len(), 0) {
+        if is_simple(b, &lines[st.head]) {
+            out.push(st.span);
             continue;
         }
-        let head = (k..next)
-            .find(|&i| lines[i].indent == 0 && b[lines[i].first] != b'@')
-            .unwrap_or(k);
-        if first_word(&b[lines[head].first..]) != b"class" {
+        if !st.is_class(b, lines) {
             continue;
         }
-        let Some(body) = (head + 1..next).find(|&i| lines[i].indent > 0) else {
+        let Some(body) = st.body(lines, 0) else {
             continue;
         };
-        let members = statements(lines, body, next, lines[body].indent);
-        for (m, &i) in members.iter().enumerate() {
-            if is_simple(b, &lines[i]) {
-                let e = members
-                    .get(m + 1)
-                    .and_then(|&n| lines.get(n))
-                    .map_or(end, |l| l.start);
-                out.push(lines[i].start..e);
+        for m in statements(b, lines, body, st.next, st.span.end, lines[body].indent) {
+            if is_simple(b, &lines[m.head]) {
+                out.push(m.span);
             }
         }
     }
@@ -283,22 +261,63 @@ fn first_word(b: &[u8]) -> &[u8] {
     }
 }
 
-/// Indexes (into `lines[from..to]`) of the lines that start a statement at `indent`: not a
-/// clause continuing the statement before (`else`, `elif`, `except`, `finally`) and not the
-/// statement that a decorator just above decorates.
-fn statements(lines: &[Line], from: usize, to: usize, indent: usize) -> Vec<usize> {
-    let mut out = Vec::new();
+/// A statement at one indentation: its lines are `lines[first..next]`.
+struct Stmt {
+    /// Its bytes, up to the next statement at the same indentation (or the enclosing end).
+    span: std::ops::Range<usize>,
+    /// Its first line past the decorators above it.
+    head: usize,
+    next: usize,
+}
+
+impl Stmt {
+    fn is_class(&self, b: &[u8], lines: &[Line]) -> bool {
+        first_word(&b[lines[self.head].first..]) == b"class"
+    }
+
+    /// The first line of its indented body, if it has one.
+    fn body(&self, lines: &[Line], indent: usize) -> Option<usize> {
+        (self.head + 1..self.next).find(|&i| lines[i].indent > indent)
+    }
+}
+
+/// The statements at `indent` among `lines[from..to]`, which end at byte `end`. A statement
+/// starts at a line that is not a clause continuing the statement before (`else`, `elif`,
+/// `except`, `finally`) and not the statement that a decorator just above decorates.
+fn statements(
+    b: &[u8],
+    lines: &[Line],
+    from: usize,
+    to: usize,
+    end: usize,
+    indent: usize,
+) -> Vec<Stmt> {
+    let mut starts = Vec::new();
     let mut decorating = false;
     for (k, l) in lines.iter().enumerate().take(to).skip(from) {
         if l.indent != indent || l.clause {
             continue;
         }
         if !decorating {
-            out.push(k);
+            starts.push(k);
         }
         decorating = l.decorator;
     }
-    out
+    starts
+        .iter()
+        .enumerate()
+        .map(|(j, &k)| {
+            let next = starts.get(j + 1).copied().unwrap_or(to);
+            let head = (k..next)
+                .find(|&i| lines[i].indent == indent && b[lines[i].first] != b'@')
+                .unwrap_or(k);
+            Stmt {
+                span: lines[k].start..lines.get(next).map_or(end, |l| l.start).min(end),
+                head,
+                next,
+            }
+        })
+        .collect()
 }
 
 /// The first line of a logical line (one that starts outside any string, bracket or
