@@ -618,18 +618,19 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         ))
     })?;
 
-    // (table oid, attnum) → column name: the constraint and index reads return numbers.
-    let mut attnames: HashMap<(i64, i32), String> = HashMap::with_capacity(columns.len());
+    // (table oid, attnum) → column name, borrowed from the rows: the constraint and index
+    // reads return numbers.
+    let mut attnames: HashMap<(i64, i32), &str> = HashMap::with_capacity(columns.len());
     for r in &columns {
         let oid: i64 = get(r, 0, "columns")?;
         let num: i32 = get(r, 1, "columns")?;
-        let name: String = get(r, 2, "columns")?;
+        let name: &str = get(r, 2, "columns")?;
         attnames.insert((oid, num), name);
     }
     let name_of = |rel: i64, num: i32, what: &str| -> Result<String, IntrospectError> {
         attnames
             .get(&(rel, num))
-            .cloned()
+            .map(|n| n.to_string())
             .ok_or_else(|| IntrospectError::Decode {
                 what: what.to_string(),
                 message: format!(
