@@ -54,16 +54,29 @@ pub trait Extractor: Send + Sync {
     fn sinks(&self) -> &'static [&'static str] {
         &[]
     }
-    /// For a large file (at least [`REGION_MIN_BYTES`]), the parts that hold every candidate the prefilter's hits (byte
-    /// offsets) can lead to, with everything those candidates depend on (sorted, disjoint
-    /// byte ranges). `None`: parse the whole file.
-    fn regions(&self, _source: &str, _hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> {
-        None
+    /// What to parse of a file, given every prefilter hit (byte offsets): the extractor may
+    /// drop hits that cannot start a candidate (a sink's name in a comment, a SQL example in
+    /// a docstring), skip the file when none is left, and for a large file (at least
+    /// [`REGION_MIN_BYTES`]) name the parts that hold every candidate the hits can lead to,
+    /// with everything those candidates depend on.
+    fn plan(&self, _source: &str, _hits: &[usize]) -> Plan {
+        Plan::Whole
     }
     /// `extract` reading only `regions` of the file (positions stay the file's own).
     fn extract_regions(&self, source: &str, _regions: &[std::ops::Range<usize>]) -> Vec<Candidate> {
         self.extract(source)
     }
+}
+
+/// What an extractor reads of a file the prefilter let through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Parse the whole file.
+    Whole,
+    /// No candidate can come out of it.
+    Skip,
+    /// Parse only these sorted, disjoint byte ranges (positions stay the file's own).
+    Regions(Vec<std::ops::Range<usize>>),
 }
 
 /// The placeholder extractors put where a non-constant part was.
@@ -158,6 +171,15 @@ pub fn looks_like_sql(text: &str) -> bool {
     if !rest.starts_with(|c: char| c.is_whitespace()) || rest.trim().is_empty() {
         return false;
     }
+    if first == "call" {
+        // `CALL proc(...)`: a procedure name and its arguments, not "Call ``func`` on ...".
+        let rest = rest.trim_start();
+        let name = rest
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'"'))
+            .count();
+        return name > 0 && rest[name..].trim_start().starts_with('(');
+    }
     needs.iter().any(|w| {
         if w.is_empty() {
             return true;
@@ -190,5 +212,12 @@ mod tests {
         assert!(!looks_like_sql("selection"));
         assert!(!looks_like_sql("truncate"));
         assert!(!looks_like_sql("update "));
+        assert!(looks_like_sql(
+            "CALL refresh_continuous_aggregate('a', NULL, NULL)"
+        ));
+        assert!(looks_like_sql("call app.rebuild ($1)"));
+        assert!(!looks_like_sql(
+            "Call ``func`` on self producing a frame (axis)"
+        ));
     }
 }

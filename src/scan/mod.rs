@@ -18,7 +18,7 @@ use crate::finding::{Finding, Severity};
 use crate::model::{Location, Schema};
 use crate::report::QueryEntry;
 use crate::rules;
-use candidate::{Candidate, Construction, Extractor, looks_like_sql};
+use candidate::{Candidate, Construction, Extractor, Plan, looks_like_sql};
 use sql::{Parsed, analyse, split_statements};
 
 #[derive(Debug, thiserror::Error)]
@@ -376,24 +376,23 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
             Some(f) => match &f.prefilter {
                 None => (f.extractor.extract(text), false),
                 Some(p) => {
-                    // Every hit when the extractor may parse only the parts around them.
-                    let hits = p.hits(
-                        text,
-                        opts.whole_files || text.len() < candidate::REGION_MIN_BYTES,
-                    );
-                    if hits.is_empty() {
-                        parsed = false;
-                        (Vec::new(), false)
+                    // Every hit, so that the extractor can judge them (the old way,
+                    // `--whole-files`, parses any file with one).
+                    let hits = p.hits(text, opts.whole_files);
+                    let plan = if hits.is_empty() {
+                        Plan::Skip
+                    } else if opts.whole_files {
+                        Plan::Whole
                     } else {
-                        let regions = if opts.whole_files {
-                            None
-                        } else {
-                            f.extractor.regions(text, &hits)
-                        };
-                        match regions {
-                            Some(r) => (f.extractor.extract_regions(text, &r), false),
-                            None => (f.extractor.extract(text), false),
+                        f.extractor.plan(text, &hits)
+                    };
+                    match plan {
+                        Plan::Skip => {
+                            parsed = false;
+                            (Vec::new(), false)
                         }
+                        Plan::Whole => (f.extractor.extract(text), false),
+                        Plan::Regions(r) => (f.extractor.extract_regions(text, &r), false),
                     }
                 }
             },

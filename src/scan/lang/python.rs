@@ -10,7 +10,7 @@ use super::common::{
     FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse,
     parse_ranges, position, text, unescape_c,
 };
-use crate::scan::candidate::{Candidate, Extractor, REGION_MIN_BYTES, looks_like_sql};
+use crate::scan::candidate::{Candidate, Extractor, Plan, REGION_MIN_BYTES, looks_like_sql};
 
 pub struct PythonExtractor;
 
@@ -23,8 +23,8 @@ impl Extractor for PythonExtractor {
         SINKS
     }
 
-    fn regions(&self, source: &str, hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> {
-        regions(source, hits)
+    fn plan(&self, source: &str, hits: &[usize]) -> Plan {
+        plan(source, hits)
     }
 
     fn extract_regions(&self, source: &str, regions: &[std::ops::Range<usize>]) -> Vec<Candidate> {
@@ -62,24 +62,38 @@ fn extract_tree(source: &str, tree: &tree_sitter::Tree) -> Vec<Candidate> {
     w.out
 }
 
-/// The statements of a large file that hold a prefilter hit, plus every simple statement at
-/// module or class level (constants that f-strings and `%` formatting fold in). A function
-/// holds its own local flow, so it is taken whole; a large class is narrowed to its header,
-/// its simple statements and the members that hold a hit. `None` (parse the whole file) for
-/// a small file, when the statements cannot be told apart (an unterminated string or
-/// bracket), or when the regions are most of the file anyway.
-fn regions(source: &str, hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> {
-    if source.len() < REGION_MIN_BYTES {
-        return None;
-    }
+/// What to parse of a file. Hits in comments, and hits inside a string literal that cannot
+/// interpolate other than a statement keyword at the literal's start, cannot start a
+/// candidate (a docstring's `conn.execute(text("SELECT ..."))` example): without others the
+/// file is skipped. A large file is narrowed to the statements that hold a hit, plus every
+/// simple statement at module or class level (constants that f-strings and `%` formatting
+/// fold in). A function holds its own local flow, so it is taken whole; a large class is
+/// narrowed to its header, its simple statements and the members that hold a hit. The
+/// whole file when the statements cannot be told apart (an unterminated string or bracket),
+/// when a hit sits before the first statement, or when the regions are most of the file.
+fn plan(source: &str, hits: &[usize]) -> Plan {
     let bytes = source.as_bytes();
-    let lines = logical_lines(bytes)?;
-    let first = lines.first()?;
-    let mut hits = hits.to_vec();
+    let Some(Lexed { lines, opaque }) = lex(bytes) else {
+        return Plan::Whole;
+    };
+    let mut hits: Vec<usize> = hits
+        .iter()
+        .copied()
+        .filter(|&h| live(bytes, &opaque, h))
+        .collect();
+    if hits.is_empty() {
+        return Plan::Skip;
+    }
+    if source.len() < REGION_MIN_BYTES {
+        return Plan::Whole;
+    }
+    let Some(first) = lines.first() else {
+        return Plan::Whole;
+    };
     hits.sort_unstable();
     if hits.first().is_some_and(|&h| h < first.start) {
         // A hit before the first statement (a leading comment): parse the whole file.
-        return None;
+        return Plan::Whole;
     }
     // A constant holding SQL reaches candidates wherever it is used (`self.sql_x % {...}`
     // in a method without SQL of its own): its uses are hits too, to a fixpoint (a constant
@@ -102,13 +116,13 @@ fn regions(source: &str, hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> 
             break;
         }
         let Ok(ac) = aho_corasick::AhoCorasick::new(&names) else {
-            return None;
+            return Plan::Whole;
         };
         for m in ac.find_iter(source) {
             let before = m.start().checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(m.end()).copied();
             let ident = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_');
-            if !ident(before) && !ident(after) {
+            if !ident(before) && !ident(after) && live(bytes, &opaque, m.start()) {
                 hits.push(m.start());
             }
         }
@@ -128,7 +142,36 @@ fn regions(source: &str, hits: &[usize]) -> Option<Vec<std::ops::Range<usize>>> 
         &mut out,
     );
     let kept: usize = out.iter().map(|r| r.end - r.start).sum();
-    (kept * 2 < bytes.len()).then_some(out)
+    if kept * 2 < bytes.len() {
+        Plan::Regions(out)
+    } else {
+        Plan::Whole
+    }
+}
+
+/// Whether a hit can start a candidate: not in a comment; inside a literal that cannot
+/// interpolate, only at the literal's start (after whitespace, `(` or escaped whitespace,
+/// as the prefilter's keyword test allows after a quote).
+fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
+    let i = opaque.partition_point(|o| o.start <= h);
+    let Some(o) = i.checked_sub(1).map(|i| &opaque[i]) else {
+        return true;
+    };
+    if h >= o.end {
+        return true;
+    }
+    if o.comment {
+        return false;
+    }
+    let mut j = o.start;
+    while j < h {
+        match b[j] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'(' => j += 1,
+            b'\\' if matches!(b.get(j + 1), Some(b'n' | b'r' | b't')) => j += 2,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// A class larger than this is narrowed to the members that matter.
@@ -335,10 +378,26 @@ struct Line {
     decorator: bool,
 }
 
-/// The logical lines of a Python file; `None` if a triple-quoted string or a bracket never
-/// closes (the statements cannot be told apart and the file is parsed whole).
-fn logical_lines(b: &[u8]) -> Option<Vec<Line>> {
+/// A comment, or the text of a string literal that cannot interpolate (not an f- or
+/// t-string): bytes `start..end`.
+struct Opaque {
+    start: usize,
+    end: usize,
+    comment: bool,
+}
+
+struct Lexed {
+    lines: Vec<Line>,
+    /// In file order.
+    opaque: Vec<Opaque>,
+}
+
+/// The logical lines of a Python file and its comments and plain literals; `None` if a
+/// triple-quoted string or a bracket never closes (the statements cannot be told apart and
+/// the file is parsed whole).
+fn lex(b: &[u8]) -> Option<Lexed> {
     let mut lines = Vec::new();
+    let mut opaque = Vec::new();
     let (mut i, mut depth) = (0usize, 0usize);
     let mut continued = false;
     let mut line_start = true;
@@ -393,9 +452,15 @@ fn logical_lines(b: &[u8]) -> Option<Vec<Line>> {
                 }
             }
             b'#' => {
+                let start = i;
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
                 }
+                opaque.push(Opaque {
+                    start,
+                    end: i,
+                    comment: true,
+                });
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
@@ -407,11 +472,16 @@ fn logical_lines(b: &[u8]) -> Option<Vec<Line>> {
             }
             q @ (b'"' | b'\'') => {
                 let triple = b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q;
-                i = if triple {
-                    string_end(b, i + 3, q, true)?
-                } else {
-                    string_end(b, i + 1, q, false)?
-                };
+                let start = if triple { i + 3 } else { i + 1 };
+                let end = string_end(b, start, q, triple)?;
+                if !interpolates(b, i) {
+                    opaque.push(Opaque {
+                        start,
+                        end,
+                        comment: false,
+                    });
+                }
+                i = end;
             }
             _ => i += 1,
         }
@@ -419,7 +489,17 @@ fn logical_lines(b: &[u8]) -> Option<Vec<Line>> {
     if depth != 0 {
         return None;
     }
-    Some(lines)
+    Some(Lexed { lines, opaque })
+}
+
+/// Whether the literal whose quote is at `q` has an `f` or `t` prefix (its `{...}` parts
+/// are code).
+fn interpolates(b: &[u8], q: usize) -> bool {
+    b[..q]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .any(|c| matches!(c, b'f' | b'F' | b't' | b'T'))
 }
 
 /// Just past the quote that closes a string whose text starts at `i`; a backslash escapes
@@ -1609,12 +1689,17 @@ mod tests {
     /// Regions of a large file, by the prefilter the scan uses.
     fn region_extract(src: &str) -> (Vec<Candidate>, Option<Vec<std::ops::Range<usize>>>) {
         let p = crate::scan::prefilter::Prefilter::new(SINKS).unwrap_or_else(|| unreachable!());
-        let r = regions(src, &p.hits(src, false));
-        let c = match &r {
-            Some(r) => PythonExtractor.extract_regions(src, r),
-            None => PythonExtractor.extract(src),
+        let hits = p.hits(src, false);
+        let plan = if hits.is_empty() {
+            Plan::Skip
+        } else {
+            plan(src, &hits)
         };
-        (kept(c), r)
+        match plan {
+            Plan::Skip => (Vec::new(), None),
+            Plan::Whole => (kept(PythonExtractor.extract(src)), None),
+            Plan::Regions(r) => (kept(PythonExtractor.extract_regions(src, &r)), Some(r)),
+        }
     }
 
     /// Methods without SQL (decorated, with brackets and a backslash continuation over
@@ -1661,10 +1746,12 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
-                // The fixture after the filler, and before it.
-                for src in [
-                    format!("{}{text}", filler()),
-                    format!("{text}\n{}", filler()),
+                // The fixture as it is (hits judged, parsed whole or skipped), after the
+                // filler, and before it.
+                for (padded, src) in [
+                    (false, text.clone()),
+                    (true, format!("{}{text}", filler())),
+                    (true, format!("{text}\n{}", filler())),
                 ] {
                     let whole = whole_extract(&src);
                     let (parts, r) = region_extract(&src);
@@ -1675,6 +1762,9 @@ mod tests {
                         "{}: only in the whole file {only_whole:#?}, only in the regions {only_parts:#?}",
                         path.display()
                     );
+                    if !padded {
+                        continue;
+                    }
                     if let Some(r) = r {
                         let kept: usize = r.iter().map(|x| x.end - x.start).sum();
                         assert!(kept * 2 < src.len(), "{}", path.display());
@@ -1709,15 +1799,45 @@ mod tests {
         assert!(kept * 4 < src.len(), "{kept} of {}", src.len());
     }
 
+    /// A sink's name in a comment, or a SQL example inside a docstring, cannot start a
+    /// candidate: a file with only such hits is not parsed. A statement keyword at a
+    /// literal's start, and anything inside an f-string's braces, still count.
+    #[test]
+    fn hits_in_comments_and_docstrings_do_not_count() {
+        let p = crate::scan::prefilter::Prefilter::new(SINKS).unwrap_or_else(|| unreachable!());
+        let plan_of = |src: &str| plan(src, &p.hits(src, false));
+        let docs = "def to_sql(con):\n    \"\"\"Write records.\n\n    >>> with engine.connect() as conn:\n    ...    conn.execute(text(\"SELECT * FROM users\")).fetchall()\n    \"\"\"\n    # cur.execute(q) is left to the caller\n    return con\n";
+        assert_eq!(plan_of(docs), Plan::Skip);
+        assert!(whole_extract(docs).is_empty());
+        for live in [
+            "Q = \"\"\"\n    SELECT id FROM users\"\"\"\n",
+            "def f(cur, n):\n    return f\"{cur.execute('DELETE FROM t WHERE a = ' + n)}\"\n",
+            "def g(cur, n):\n    x = rb'a'  # execute(\n    cur.execute(\"UPDATE t SET a = \" + n)\n",
+        ] {
+            assert_eq!(plan_of(live), Plan::Whole, "{live}");
+            assert!(!whole_extract(live).is_empty(), "{live}");
+        }
+        // In a large file, the function with only a docstring example is left out.
+        let src = format!(
+            "{}\n{docs}\ndef run(cur):\n    cur.execute(\"SELECT 1 FROM t\")\n",
+            filler()
+        );
+        let (parts, r) = region_extract(&src);
+        assert_eq!(parts, whole_extract(&src));
+        let r = r.unwrap_or_else(|| panic!("no regions"));
+        let to_sql = src.find("def to_sql").unwrap_or_default();
+        assert!(r.iter().all(|x| !x.contains(&to_sql)), "{r:?}");
+    }
+
     #[test]
     fn small_or_unsplittable_files_are_parsed_whole() {
         assert_eq!(
-            regions("def f(cur):\n    cur.execute('SELECT 1')\n", &[20]),
-            None
+            plan("def f(cur):\n    cur.execute('SELECT 1')\n", &[20]),
+            Plan::Whole
         );
         // An unterminated triple-quoted string: the statements cannot be told apart.
         let src = format!("{}\nx = '''never closed\n", filler());
-        assert_eq!(regions(&src, &[src.len() - 5]), None);
+        assert_eq!(plan(&src, &[src.len() - 5]), Plan::Whole);
     }
 
     #[test]
