@@ -149,10 +149,22 @@ fn plan(source: &str, hits: &[usize]) -> Plan {
     }
 }
 
-/// Whether a hit can start a candidate: not in a comment; inside a literal that cannot
+/// Whether a hit can start a candidate: not a name being defined (`def execute(`), not in
+/// a comment; inside a literal that cannot
 /// interpolate, only at the literal's start (after whitespace, `(` or escaped whitespace,
 /// as the prefilter's keyword test allows after a quote).
 fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
+    // `def execute(` defines a method of that name; it does not call one.
+    if b[..h].trim_ascii_end().ends_with(b"def")
+        && b[..h].last().is_some_and(|c| c.is_ascii_whitespace())
+        && !b[..h]
+            .trim_ascii_end()
+            .strip_suffix(b"def")
+            .and_then(|r| r.last())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
+        return false;
+    }
     let i = opaque.partition_point(|o| o.start <= h);
     let Some(o) = i.checked_sub(1).map(|i| &opaque[i]) else {
         return true;
@@ -1808,6 +1820,9 @@ mod tests {
         let plan_of = |src: &str| plan(src, &p.hits(src, false));
         let docs = "def to_sql(con):\n    \"\"\"Write records.\n\n    >>> with engine.connect() as conn:\n    ...    conn.execute(text(\"SELECT * FROM users\")).fetchall()\n    \"\"\"\n    # cur.execute(q) is left to the caller\n    return con\n";
         assert_eq!(plan_of(docs), Plan::Skip);
+        let defs = "class Conn:\n    def execute(self, q):\n        return q\n\n    async def  fetch(self):\n        pass\n";
+        assert_eq!(plan_of(defs), Plan::Skip);
+        assert!(whole_extract(defs).is_empty());
         assert!(whole_extract(docs).is_empty());
         for live in [
             "Q = \"\"\"\n    SELECT id FROM users\"\"\"\n",
