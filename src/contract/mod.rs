@@ -249,6 +249,12 @@ impl Loader {
         node: &Node,
         what: impl FnOnce() -> String,
     ) -> Option<T> {
+        // Without the path tracking first: it records every key of every node it passes
+        // (a tenth of loading a large contract). A failure is deserialised again with it,
+        // for the message.
+        if let Ok(v) = T::deserialize(marked_yaml::spanned_serde::NodeDeserializer::new(node)) {
+            return Some(v);
+        }
         match marked_yaml::from_node::<T>(node) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -1202,26 +1208,44 @@ fn load_error_parts(e: &marked_yaml::LoadError) -> (usize, usize, String) {
 /// parentheses never end a value here: such values are quoted before parsing. Only lines
 /// with a flow mapping are touched, so line numbers stay exact.
 pub fn quote_parenthesised_flow_values(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text
-        .lines()
-        .any(|l| l.contains('{') && l.contains('(') && l.contains(','))
-    {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
+    // Only a flow collection with a comma inside parentheses can need quotes; the text
+    // between such lines is copied in one piece (most lines of a large contract).
+    let mut out: Option<String> = None;
+    let (mut copied, mut start) = (0usize, 0usize);
+    for line in text.split('\n') {
+        let end = start + line.len();
+        if (line.contains('{') || line.contains('[')) && comma_in_parentheses(line) {
+            let quoted = quote_line(line);
+            if quoted != line {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+                o.push_str(&text[copied..start]);
+                o.push_str(&quoted);
+                copied = end;
+            }
         }
-        // Only a flow collection with a comma inside parentheses can need quotes; most lines
-        // of a large contract are copied as they are.
-        if line.contains('(') && line.contains(',') && (line.contains('{') || line.contains('[')) {
-            out.push_str(&quote_line(line));
-        } else {
-            out.push_str(line);
+        start = end + 1;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(o)
         }
     }
-    std::borrow::Cow::Owned(out)
+}
+
+/// Whether a comma stands inside parentheses (`numeric(12,2)`; not `now()`, `[a, b]`).
+fn comma_in_parentheses(line: &str) -> bool {
+    let mut depth = 0i32;
+    for b in line.bytes() {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth > 0 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 fn quote_line(line: &str) -> String {
