@@ -150,17 +150,16 @@ fn plan(source: &str, hits: &[usize]) -> Plan {
 }
 
 /// Whether a hit can start a candidate: not a name being defined (`def execute(`), not in
-/// a comment; inside a literal that cannot
-/// interpolate, only at the literal's start (after whitespace, `(` or escaped whitespace,
-/// as the prefilter's keyword test allows after a quote).
+/// a comment, and inside a literal that cannot interpolate only at the literal's start
+/// (after whitespace, `(` or escaped whitespace, as the prefilter's keyword test allows
+/// after a quote).
 fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
-    // `def execute(` defines a method of that name; it does not call one.
-    if b[..h].trim_ascii_end().ends_with(b"def")
-        && b[..h].last().is_some_and(|c| c.is_ascii_whitespace())
-        && !b[..h]
-            .trim_ascii_end()
-            .strip_suffix(b"def")
-            .and_then(|r| r.last())
+    let before = &b[..h];
+    let trimmed = before.trim_ascii_end();
+    if trimmed.len() < before.len()
+        && let Some(rest) = trimmed.strip_suffix(b"def")
+        && !rest
+            .last()
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
     {
         return false;
