@@ -131,16 +131,7 @@ fn plan(source: &str, hits: &[usize]) -> Plan {
         hot.extend(names);
     }
     let mut out: Vec<std::ops::Range<usize>> = Vec::new();
-    pick(
-        bytes,
-        &lines,
-        0,
-        lines.len(),
-        bytes.len(),
-        0,
-        &hits,
-        &mut out,
-    );
+    pick(bytes, &lines, Block::module(bytes, &lines), &hits, &mut out);
     let kept: usize = out.iter().map(|r| r.end - r.start).sum();
     if kept * 2 < bytes.len() {
         Plan::Regions(out)
@@ -188,16 +179,11 @@ fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
 /// A class larger than this is narrowed to the members that matter.
 const CLASS_SPLIT_BYTES: usize = 4 * 1024;
 
-/// Adds the statements at `indent` among `lines[from..to]` (which end at byte `end`) that
-/// a candidate may need, merging adjacent ranges.
-#[allow(clippy::too_many_arguments)]
+/// Adds the statements of `block` that a candidate may need, merging adjacent ranges.
 fn pick(
     b: &[u8],
     lines: &[Line],
-    from: usize,
-    to: usize,
-    end: usize,
-    indent: usize,
+    block: Block,
     hits: &[usize],
     out: &mut Vec<std::ops::Range<usize>>,
 ) {
@@ -210,7 +196,7 @@ fn pick(
             _ => out.push(r),
         }
     };
-    for st in statements(b, lines, from, to, end, indent) {
+    for st in statements(b, lines, block) {
         let (s, e) = (st.span.start, st.span.end);
         let hit = {
             let i = hits.partition_point(|&h| h < s);
@@ -222,10 +208,10 @@ fn pick(
         } else if st.is_class(b, lines) && (!hit || e - s > CLASS_SPLIT_BYTES) {
             // A class without a hit still lends its constants (`Queries.TABLE`); a large
             // one with hits is narrowed too: header, then the members of its body.
-            match st.body(lines, indent) {
+            match st.body(lines, block.indent) {
                 Some(body) => {
-                    push(out, s..lines[body].start);
-                    pick(b, lines, body, st.next, e, lines[body].indent, hits, out);
+                    push(out, s..lines[body.from].start);
+                    pick(b, lines, body, hits, out);
                 }
                 None => push(out, s..e),
             }
@@ -267,7 +253,7 @@ fn is_simple(b: &[u8], line: &Line) -> bool {
 /// classes.
 fn simple_statements(b: &[u8], lines: &[Line]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    for st in statements(b, lines, 0, lines.len(), b.len(), 0) {
+    for st in statements(b, lines, Block::module(b, lines)) {
         if is_simple(b, &lines[st.head]) {
             out.push(st.span);
             continue;
@@ -278,7 +264,7 @@ fn simple_statements(b: &[u8], lines: &[Line]) -> Vec<std::ops::Range<usize>> {
         let Some(body) = st.body(lines, 0) else {
             continue;
         };
-        for m in statements(b, lines, body, st.next, st.span.end, lines[body].indent) {
+        for m in statements(b, lines, body) {
             if is_simple(b, &lines[m.head]) {
                 out.push(m.span);
             }
@@ -329,23 +315,49 @@ impl Stmt {
         first_word(&b[lines[self.head].first..]) == b"class"
     }
 
-    /// The first line of its indented body, if it has one.
-    fn body(&self, lines: &[Line], indent: usize) -> Option<usize> {
-        (self.head + 1..self.next).find(|&i| lines[i].indent > indent)
+    /// Its indented body (of a statement at `indent`), if it has one.
+    fn body(&self, lines: &[Line], indent: usize) -> Option<Block> {
+        let from = (self.head + 1..self.next).find(|&i| lines[i].indent > indent)?;
+        Some(Block {
+            from,
+            to: self.next,
+            end: self.span.end,
+            indent: lines[from].indent,
+        })
     }
 }
 
-/// The statements at `indent` among `lines[from..to]`, which end at byte `end`. A statement
-/// starts at a line that is not a clause continuing the statement before (`else`, `elif`,
-/// `except`, `finally`) and not the statement that a decorator just above decorates.
-fn statements(
-    b: &[u8],
-    lines: &[Line],
+/// The statements at `indent` among `lines[from..to]`, which end at byte `end`.
+#[derive(Clone, Copy)]
+struct Block {
     from: usize,
     to: usize,
     end: usize,
     indent: usize,
-) -> Vec<Stmt> {
+}
+
+impl Block {
+    /// The whole file at column 0.
+    fn module(b: &[u8], lines: &[Line]) -> Block {
+        Block {
+            from: 0,
+            to: lines.len(),
+            end: b.len(),
+            indent: 0,
+        }
+    }
+}
+
+/// The statements of a block. A statement starts at a line that is not a clause continuing
+/// the statement before (`else`, `elif`, `except`, `finally`) and not the statement that a
+/// decorator just above decorates.
+fn statements(b: &[u8], lines: &[Line], block: Block) -> Vec<Stmt> {
+    let Block {
+        from,
+        to,
+        end,
+        indent,
+    } = block;
     let mut starts = Vec::new();
     let mut decorating = false;
     for (k, l) in lines.iter().enumerate().take(to).skip(from) {
