@@ -53,9 +53,10 @@ WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
 /// references, which print the table name, are never grouped). Deparsing a CHECK opens its
 /// table (a relcache build per table in a fresh backend), so inherited/chunk CHECKs and
 /// repeated patterns cost one build per group. Any pg_constraint column this list does not
-/// know (a newer server) turns the grouping off. The OFFSET 0 keeps the grouping key (a
-/// sha256 of the text) computed before the sort so the sort stays narrow. Unsorted: the
-/// client sorts.
+/// know (a newer server) turns the grouping off. The key names the conkey columns in attnum
+/// order (with conkey itself that fixes number → name) by one index probe, cheaper than
+/// unnesting conkey in order. The OFFSET 0 keeps the grouping key (a sha256 of the text)
+/// computed before the sort so the sort stays narrow. Unsorted: the client sorts.
 pub const CONSTRAINTS: &str = "
 SELECT conrelid::int8, conname::text, contype::text,
        CASE WHEN contype <> 'c' THEN ''
@@ -84,10 +85,9 @@ FROM (
                           'connoinherit', 'conkey', 'confkey', 'conpfeqop', 'conppeqop', 'conffeqop',
                           'confdelsetcols', 'conexclop', 'conbin'))
                 THEN sha256(convert_to(concat_ws(' ', con.conkey::text,
-                       ARRAY(SELECT a.attname::text
-                             FROM unnest(con.conkey) WITH ORDINALITY u(num, ord)
-                             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = u.num
-                             ORDER BY u.ord)::text,
+                       ARRAY(SELECT a.attname::text FROM pg_attribute a
+                             WHERE a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)
+                             ORDER BY a.attnum)::text,
                        con.connoinherit, con.condeferrable, con.condeferred, con.convalidated,
                        con.conbin::text), 'UTF8')) END AS chkkey
     FROM pg_class c
@@ -105,46 +105,48 @@ FROM (
 /// columns, which gives the same text. Operator classes as oids, named by the client from
 /// OPCLASSES; constraint backing by an index probe. Predicates are deparsed once per group
 /// of indexes whose text cannot differ (same node tree and same column names of the table;
-/// whole-row references never grouped), because each deparse opens the table. The OFFSET 0
-/// computes the arrays and the group key before the window sort, so the sort carries no node
-/// trees. Unsorted: the client sorts.
+/// whole-row references never grouped), because each deparse opens the table: the groups'
+/// representatives (lowest oid) are found by a hash aggregate over the partial indexes only
+/// and their text joined back by key, so no row is sorted (a window over all indexes sorted
+/// them, spilling to disk). `x` is read twice, so every server materialises it once.
+/// Unsorted: the client sorts.
 pub const INDEXES: &str = "
-SELECT indrelid::int8, relname, amname, indisunique, indnkeyatts::int4, keys, exprs, options, opcs,
-       CASE WHEN rep IS NULL THEN pg_get_expr(indpred, indrelid)
-            ELSE max(CASE WHEN indexrelid = rep THEN pg_get_expr(indpred, indrelid) END)
-                   OVER (PARTITION BY predkey) END,
-       constraint_backed
-FROM (
-  SELECT x.*,
-         CASE WHEN x.predkey IS NOT NULL
-              THEN first_value(x.indexrelid) OVER (PARTITION BY x.predkey ORDER BY x.indexrelid) END AS rep
-  FROM (
-    SELECT i.indexrelid, i.indrelid, ic.relname::text AS relname, am.amname::text AS amname,
-           i.indisunique, i.indnkeyatts, i.indpred,
-           (i.indkey::int2[])::int4[] AS keys,
-           CASE WHEN i.indexprs IS NOT NULL THEN
-             ARRAY(SELECT CASE WHEN u.a = 0 THEN pg_get_indexdef(i.indexrelid, u.o::int4, true) END
-                   FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(a, o) ORDER BY u.o)
-           END AS exprs,
-           (i.indoption::int2[])::int4[] AS options,
-           (i.indclass::oid[])::int8[] AS opcs,
-           CASE WHEN i.indpred IS NOT NULL AND i.indpred::text !~ ':varattno 0 '
-                THEN sha256(convert_to(i.indpred::text || ' ' ||
-                       ARRAY(SELECT a.attname::text FROM pg_attribute a
-                             WHERE a.attrelid = i.indrelid AND a.attnum > 0
-                             ORDER BY a.attnum)::text, 'UTF8')) END AS predkey,
-           EXISTS (SELECT 1 FROM pg_constraint cb
-                   WHERE cb.conindid = i.indexrelid AND cb.conrelid = i.indrelid
-                     AND cb.contype IN ('p', 'u', 'x')) AS constraint_backed
-    FROM pg_class c
-    JOIN pg_index i ON i.indrelid = c.oid
-    JOIN pg_class ic ON ic.oid = i.indexrelid
-    JOIN pg_am am ON am.oid = ic.relam
-    WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
-      AND c.relkind IN ('r', 'p', 'm')
-    OFFSET 0
-  ) x
-) y";
+WITH x AS (
+  SELECT i.indexrelid, i.indrelid, ic.relname::text AS relname, am.amname::text AS amname,
+         i.indisunique, i.indnkeyatts, i.indpred IS NOT NULL AS partial,
+         (i.indkey::int2[])::int4[] AS keys,
+         CASE WHEN i.indexprs IS NOT NULL THEN
+           ARRAY(SELECT CASE WHEN u.a = 0 THEN pg_get_indexdef(i.indexrelid, u.o::int4, true) END
+                 FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(a, o) ORDER BY u.o)
+         END AS exprs,
+         (i.indoption::int2[])::int4[] AS options,
+         (i.indclass::oid[])::int8[] AS opcs,
+         CASE WHEN i.indpred IS NOT NULL AND i.indpred::text !~ ':varattno 0 '
+              THEN sha256(convert_to(i.indpred::text || ' ' ||
+                     ARRAY(SELECT a.attname::text FROM pg_attribute a
+                           WHERE a.attrelid = i.indrelid AND a.attnum > 0
+                           ORDER BY a.attnum)::text, 'UTF8')) END AS predkey,
+         EXISTS (SELECT 1 FROM pg_constraint cb
+                 WHERE cb.conindid = i.indexrelid AND cb.conrelid = i.indrelid
+                   AND cb.contype IN ('p', 'u', 'x')) AS constraint_backed
+  FROM pg_class c
+  JOIN pg_index i ON i.indrelid = c.oid
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_am am ON am.oid = ic.relam
+  WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
+    AND c.relkind IN ('r', 'p', 'm')
+), preds AS (
+  SELECT r.predkey, pg_get_expr(p.indpred, p.indrelid) AS pred
+  FROM (SELECT predkey, min(indexrelid) AS rep FROM x WHERE predkey IS NOT NULL GROUP BY predkey) r
+  JOIN pg_index p ON p.indexrelid = r.rep
+)
+SELECT x.indrelid::int8, x.relname, x.amname, x.indisunique, x.indnkeyatts::int4, x.keys,
+       x.exprs, x.options, x.opcs,
+       CASE WHEN x.predkey IS NOT NULL THEN preds.pred
+            WHEN x.partial THEN (SELECT pg_get_expr(p.indpred, p.indrelid)
+                                 FROM pg_index p WHERE p.indexrelid = x.indexrelid) END,
+       x.constraint_backed
+FROM x LEFT JOIN preds ON preds.predkey = x.predkey";
 
 /// Operator class names by oid ('' for a type's default class, which contracts omit).
 pub const OPCLASSES: &str = "
