@@ -536,7 +536,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         .map(Some)
     };
     let (core, ts) = tokio::try_join!(core, ts)?;
-    let (relations, mut columns, mut constraints, mut indexes, enums, opclasses) = core;
+    let (relations, columns, constraints, indexes, enums, opclasses) = core;
 
     let internal: HashSet<(String, String)> = match &ts {
         Some(t) => {
@@ -561,34 +561,36 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
     };
 
     let mut schema = Schema::default();
-    // oid → (name, relkind)
-    let mut rels: HashMap<i64, (QualName, String)> = HashMap::new();
+    // The relations in scope by oid, filled from the rows and moved into the (name-sorted)
+    // model at the end: one hash lookup per table instead of two ordered-map lookups per row.
+    let mut tables: HashMap<i64, Table> = HashMap::new();
+    let mut views: HashMap<i64, View> = HashMap::new();
     for r in &relations {
         let oid: i64 = get(r, 0, "relations")?;
         let ns: String = get(r, 1, "relations")?;
         let name: String = get(r, 2, "relations")?;
-        let kind: String = get(r, 3, "relations")?;
+        let kind: &str = get(r, 3, "relations")?;
         let comment: Option<String> = get(r, 4, "relations")?;
-        if internal.contains(&(ns.clone(), name.clone())) {
+        let key = (ns, name);
+        if internal.contains(&key) {
             continue;
         }
-        let qn = QualName::new(ns.clone(), name.clone());
-        match kind.as_str() {
+        match kind {
             "r" | "p" => {
-                schema.tables.insert(
-                    qn.clone(),
+                tables.insert(
+                    oid,
                     Table {
-                        name: qn.clone(),
+                        name: QualName::new(key.0, key.1),
                         comment,
                         ..Default::default()
                     },
                 );
             }
-            "v" | "m" if !cagg_names.contains(&(ns.clone(), name.clone())) => {
-                schema.views.insert(
-                    qn.clone(),
+            "v" | "m" if !cagg_names.contains(&key) => {
+                views.insert(
+                    oid,
                     View {
-                        name: qn.clone(),
+                        name: QualName::new(key.0, key.1),
                         columns: Some(Vec::new()),
                         materialized: kind == "m",
                         loc: None,
@@ -597,40 +599,39 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             }
             _ => {}
         }
-        rels.insert(oid, (qn, kind));
     }
 
     // The catalog reads return rows unsorted (a server-side sort spilled to disk and cost
-    // more than sorting here); sorted as the model expects: by table, then position or name.
-    sort_rows(&mut columns, |r| {
+    // more than sorting here); read in the order the model expects: by table, then position
+    // or name.
+    let columns = sorted(&columns, |r| {
         Ok((get::<i64>(r, 0, "columns")?, get::<i32>(r, 1, "columns")?))
     })?;
-    sort_rows(&mut constraints, |r| {
+    let constraints = sorted(&constraints, |r| {
         Ok((
             get::<i64>(r, 0, "constraints")?,
-            get::<String>(r, 1, "constraints")?,
+            get::<&str>(r, 1, "constraints")?,
         ))
     })?;
-    sort_rows(&mut indexes, |r| {
-        Ok((
-            get::<i64>(r, 0, "indexes")?,
-            get::<String>(r, 1, "indexes")?,
-        ))
+    let indexes = sorted(&indexes, |r| {
+        Ok((get::<i64>(r, 0, "indexes")?, get::<&str>(r, 1, "indexes")?))
     })?;
 
-    // (table oid, attnum) → column name, borrowed from the rows: the constraint and index
-    // reads return numbers.
-    let mut attnames: HashMap<(i64, i32), &str> = HashMap::with_capacity(columns.len());
-    for r in &columns {
-        let oid: i64 = get(r, 0, "columns")?;
-        let num: i32 = get(r, 1, "columns")?;
+    // table oid → its (attnum, column name) in attnum order, borrowed from the rows: the
+    // constraint and index reads return numbers.
+    let mut attnames: HashMap<i64, Vec<(i32, &str)>> = HashMap::with_capacity(tables.len());
+    for ((oid, num), r) in &columns {
         let name: &str = get(r, 2, "columns")?;
-        attnames.insert((oid, num), name);
+        attnames.entry(*oid).or_default().push((*num, name));
     }
     let name_of = |rel: i64, num: i32, what: &str| -> Result<String, IntrospectError> {
         attnames
-            .get(&(rel, num))
-            .map(|n| n.to_string())
+            .get(&rel)
+            .and_then(|cols| {
+                cols.binary_search_by_key(&num, |(n, _)| *n)
+                    .ok()
+                    .map(|k| cols[k].1.to_string())
+            })
             .ok_or_else(|| IntrospectError::Decode {
                 what: what.to_string(),
                 message: format!(
@@ -644,33 +645,38 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             .collect()
     };
 
-    for r in &columns {
-        let oid: i64 = get(r, 0, "columns")?;
-        let Some((qn, _)) = rels.get(&oid) else {
-            continue;
-        };
+    // Rows come grouped by table: the table or view is looked up when the oid changes.
+    let mut current: (i64, Option<&mut Table>, Option<&mut View>) = (0, None, None);
+    for ((oid, _), r) in &columns {
+        if current.0 != *oid {
+            current = (*oid, None, None);
+            match tables.get_mut(oid) {
+                Some(t) => current.1 = Some(t),
+                None => current.2 = views.get_mut(oid),
+            }
+        }
         let name: String = get(r, 2, "columns")?;
-        if let Some(v) = schema.views.get_mut(qn) {
+        if let Some(v) = current.2.as_deref_mut() {
             v.columns.get_or_insert_with(Vec::new).push(name);
             continue;
         }
-        let Some(t) = schema.tables.get_mut(qn) else {
+        let Some(t) = current.1.as_deref_mut() else {
             continue;
         };
         let data_type: String = get(r, 3, "columns")?;
         let not_null: bool = get(r, 4, "columns")?;
         let default: Option<String> = get(r, 5, "columns")?;
-        let identity: String = get(r, 6, "columns")?;
+        let identity: &str = get(r, 6, "columns")?;
         let generated: String = get(r, 7, "columns")?;
         let comment: Option<String> = get(r, 8, "columns")?;
-        let owned_seq: Option<String> = get(r, 9, "columns")?;
+        let owned_seq: Option<&str> = get(r, 9, "columns")?;
         let (default, generated) = if !generated.is_empty() {
             (None, default)
         } else {
             (default, None)
         };
-        let serial = match (&default, &owned_seq) {
-            (Some(d), Some(seq)) => d.starts_with("nextval(") && d.contains(seq.as_str()),
+        let serial = match (&default, owned_seq) {
+            (Some(d), Some(seq)) => d.starts_with("nextval(") && d.contains(seq),
             _ => false,
         };
         t.columns.push(Column {
@@ -679,7 +685,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             serial,
             nullable: !not_null,
             default: if serial { None } else { default },
-            identity: match identity.as_str() {
+            identity: match identity {
                 "a" => Some(Identity::Always),
                 "d" => Some(Identity::ByDefault),
                 _ => None,
@@ -690,19 +696,20 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         });
     }
 
-    for r in &constraints {
-        let oid: i64 = get(r, 0, "constraints")?;
-        let Some((qn, _)) = rels.get(&oid) else {
-            continue;
-        };
-        let Some(t) = schema.tables.get_mut(qn) else {
+    let mut current: (i64, Option<&mut Table>) = (0, None);
+    for ((oid, _), r) in &constraints {
+        let oid = *oid;
+        if current.0 != oid {
+            current = (oid, tables.get_mut(&oid));
+        }
+        let Some(t) = current.1.as_deref_mut() else {
             continue;
         };
         let name: String = get(r, 1, "constraints")?;
-        let kind: String = get(r, 2, "constraints")?;
+        let kind: &str = get(r, 2, "constraints")?;
         let def: String = get(r, 3, "constraints")?;
         let conkey: Vec<i16> = get(r, 4, "constraints")?;
-        match kind.as_str() {
+        match kind {
             "p" => {
                 t.primary_key = Some(PrimaryKey {
                     name: Some(name),
@@ -727,8 +734,8 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
                 let confkey: Vec<i16> = get(r, 8, "constraints")?;
                 // Named on the server only when the referenced table is out of scope.
                 let fcols: Option<Vec<String>> = get(r, 9, "constraints")?;
-                let del: String = get(r, 10, "constraints")?;
-                let upd: String = get(r, 11, "constraints")?;
+                let del: &str = get(r, 10, "constraints")?;
+                let upd: &str = get(r, 11, "constraints")?;
                 let ref_columns = match fcols {
                     Some(c) => c,
                     None => names_of(frelid, &confkey, "constraints")?,
@@ -738,8 +745,8 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
                     columns: names_of(oid, &conkey, "constraints")?,
                     ref_table: QualName::new(fns.unwrap_or_default(), frel.unwrap_or_default()),
                     ref_columns,
-                    on_delete: fk_action(&del),
-                    on_update: fk_action(&upd),
+                    on_delete: fk_action(del),
+                    on_update: fk_action(upd),
                     loc: None,
                 });
             }
@@ -747,19 +754,20 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         }
     }
 
-    let mut opclass_names: HashMap<i64, String> = HashMap::with_capacity(opclasses.len());
+    let mut opclass_names: HashMap<i64, &str> = HashMap::with_capacity(opclasses.len());
     for r in &opclasses {
         opclass_names.insert(
             get(r, 0, "operator classes")?,
             get(r, 1, "operator classes")?,
         );
     }
-    for r in &indexes {
-        let oid: i64 = get(r, 0, "indexes")?;
-        let Some((qn, _)) = rels.get(&oid) else {
-            continue;
-        };
-        let Some(t) = schema.tables.get_mut(qn) else {
+    let mut current: (i64, Option<&mut Table>) = (0, None);
+    for ((oid, _), r) in &indexes {
+        let oid = *oid;
+        if current.0 != oid {
+            current = (oid, tables.get_mut(&oid));
+        }
+        let Some(t) = current.1.as_deref_mut() else {
             continue;
         };
         let name: String = get(r, 1, "indexes")?;
@@ -813,7 +821,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
                         .get(k)
                         .and_then(|o| opclass_names.get(o))
                         .filter(|o| !o.is_empty())
-                        .cloned(),
+                        .map(|o| o.to_string()),
                 }
             })
             .collect();
@@ -827,6 +835,12 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             constraint_backed,
             loc: None,
         });
+    }
+    for t in tables.into_values() {
+        schema.tables.insert(t.name.clone(), t);
+    }
+    for v in views.into_values() {
+        schema.views.insert(v.name.clone(), v);
     }
 
     for r in &enums {
@@ -1125,21 +1139,21 @@ fn fk_action(code: &str) -> FkAction {
     }
 }
 
-/// `"timestamp"` → `timestamp`, so a plain column compares by name; expressions stay.
-/// Sorts catalog rows by a key read from each row (a row that cannot be read fails the read).
-fn sort_rows<K: Ord>(
-    rows: &mut Vec<Row>,
-    key: impl Fn(&Row) -> Result<K, IntrospectError>,
-) -> Result<(), IntrospectError> {
-    let mut keyed = std::mem::take(rows)
-        .into_iter()
-        .map(|r| Ok((key(&r)?, r)))
-        .collect::<Result<Vec<(K, Row)>, IntrospectError>>()?;
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    rows.extend(keyed.into_iter().map(|(_, r)| r));
-    Ok(())
+/// The rows in the order of a key read from each row (a row that cannot be read fails the
+/// read); the rows stay where they are, only (key, row) pairs are sorted.
+fn sorted<'a, K: Ord>(
+    rows: &'a [Row],
+    key: impl Fn(&'a Row) -> Result<K, IntrospectError>,
+) -> Result<Vec<(K, &'a Row)>, IntrospectError> {
+    let mut keyed = rows
+        .iter()
+        .map(|r| Ok((key(r)?, r)))
+        .collect::<Result<Vec<(K, &Row)>, IntrospectError>>()?;
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(keyed)
 }
 
+/// `"timestamp"` → `timestamp`, so a plain column compares by name; expressions stay.
 fn unquote_simple(def: &str) -> String {
     let t = def.trim();
     if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && !t[1..t.len() - 1].contains('"') {
