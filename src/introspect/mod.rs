@@ -1,6 +1,7 @@
 //! Producer #2: the live database → the schema model. Read-only, batched per object kind,
 //! concurrent on a small pool.
 
+mod rows;
 mod sql;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -8,13 +9,14 @@ use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::Row;
+
+use rows::{ColumnRow, ConstraintKind, ConstraintRow, IndexRow};
 use tokio_postgres::types::{ToSql, Type};
 
 use crate::model::{
-    CheckConstraint, Column, Compression, ContinuousAggregate, EnumType, FkAction, ForeignKey,
-    Hypertable, Identity, Index, IndexColumn, Migration, OrderItem, PrimaryKey, QualName,
-    RefreshPolicy, Retention, Schema, ServerInfo, SpacePartition, Table, UniqueConstraint, View,
-    ident,
+    CheckConstraint, Compression, ContinuousAggregate, EnumType, FkAction, ForeignKey, Hypertable,
+    Index, IndexColumn, Migration, OrderItem, PrimaryKey, QualName, RefreshPolicy, Retention,
+    Schema, ServerInfo, SpacePartition, Table, UniqueConstraint, View, ident,
 };
 
 /// Why a catalog read could not run. Messages never carry the connection password.
@@ -280,6 +282,23 @@ impl Reader {
         self.read(what, sql, params, None).await
     }
 
+    /// Like `query`, each row decoded as it arrives and only the decoded records kept: the
+    /// large catalog reads are turned into records while the server is still sending, and
+    /// their rows never all sit in memory.
+    pub(crate) async fn query_decoded<T>(
+        &self,
+        what: &'static str,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+        decode: fn(&Row) -> Result<T, IntrospectError>,
+    ) -> Result<Vec<T>, IntrospectError> {
+        self.read_each(what, sql, params, None, Vec::new(), |out, row| {
+            out.push(decode(&row)?);
+            Ok(())
+        })
+        .await
+    }
+
     async fn read(
         &self,
         what: &'static str,
@@ -287,6 +306,24 @@ impl Reader {
         params: &[(&(dyn ToSql + Sync), Type)],
         search_path: Option<&[String]>,
     ) -> Result<Vec<Row>, IntrospectError> {
+        self.read_each(what, sql, params, search_path, Vec::new(), |rows, row| {
+            rows.push(row);
+            Ok(())
+        })
+        .await
+    }
+
+    /// One read-only statement in its own transaction, each result row handed to `each`.
+    async fn read_each<A>(
+        &self,
+        what: &'static str,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+        search_path: Option<&[String]>,
+        mut acc: A,
+        mut each: impl FnMut(&mut A, Row) -> Result<(), IntrospectError>,
+    ) -> Result<A, IntrospectError> {
+        use futures_util::TryStreamExt;
         let started = Instant::now();
         let mut client = self.client().await?;
         let tx = client
@@ -299,25 +336,38 @@ impl Reader {
             Some(p) => format!("{}; {}", self.local_settings(), search_path_setting(p)),
             None => self.local_settings(),
         };
-        let result = async {
+        let mut count = 0usize;
+        // Outer error: the server's; inner: a row that could not be decoded.
+        let result: Result<Result<(), IntrospectError>, tokio_postgres::Error> = async {
             tx.batch_execute(&settings).await?;
-            tx.query_typed(sql, params).await
+            let rows = tx
+                .query_typed_raw(sql, params.iter().map(|(p, t)| (*p, t.clone())))
+                .await?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.try_next().await? {
+                count += 1;
+                if let Err(e) = each(&mut acc, row) {
+                    return Ok(Err(e));
+                }
+            }
+            Ok(Ok(()))
         }
         .await;
         // Always end the transaction explicitly, also after an error: a pooled or shared
         // backend must never be left inside an aborted transaction. Nothing was written, so
         // a rollback loses nothing.
         let rolled_back = tx.rollback().await;
-        let rows = result.map_err(|e| IntrospectError::from_pg(what, &e))?;
+        let decoded = result.map_err(|e| IntrospectError::from_pg(what, &e))?;
         rolled_back.map_err(|e| IntrospectError::from_pg(what, &e))?;
+        decoded?;
         if let Ok(mut t) = self.timings.lock() {
             t.push(QueryTiming {
                 what,
-                rows: rows.len(),
+                rows: count,
                 elapsed: started.elapsed(),
             });
         }
-        Ok(rows)
+        Ok(acc)
     }
 }
 
@@ -493,9 +543,24 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
     let core = async {
         tokio::try_join!(
             reader.query("relations (pg_class)", sql::RELATIONS, by_schema),
-            reader.query("columns (pg_attribute)", sql::COLUMNS, by_schema),
-            reader.query("constraints (pg_constraint)", sql::CONSTRAINTS, by_schema),
-            reader.query("indexes (pg_index)", sql::INDEXES, by_schema),
+            reader.query_decoded(
+                "columns (pg_attribute)",
+                sql::COLUMNS,
+                by_schema,
+                ColumnRow::decode
+            ),
+            reader.query_decoded(
+                "constraints (pg_constraint)",
+                sql::CONSTRAINTS,
+                by_schema,
+                ConstraintRow::decode
+            ),
+            reader.query_decoded(
+                "indexes (pg_index)",
+                sql::INDEXES,
+                by_schema,
+                IndexRow::decode
+            ),
             reader.query("enums (pg_enum)", sql::ENUMS, by_schema),
             reader.query("operator classes (pg_opclass)", sql::OPCLASSES, &[]),
         )
@@ -536,7 +601,7 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         .map(Some)
     };
     let (core, ts) = tokio::try_join!(core, ts)?;
-    let (relations, columns, constraints, indexes, enums, opclasses) = core;
+    let (relations, mut columns, mut constraints, mut indexes, enums, opclasses) = core;
 
     let internal: HashSet<(String, String)> = match &ts {
         Some(t) => {
@@ -602,27 +667,20 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
     }
 
     // The catalog reads return rows unsorted (a server-side sort spilled to disk and cost
-    // more than sorting here); read in the order the model expects: by table, then position
-    // or name.
-    let columns = sorted(&columns, |r| {
-        Ok((get::<i64>(r, 0, "columns")?, get::<i32>(r, 1, "columns")?))
-    })?;
-    let constraints = sorted(&constraints, |r| {
-        Ok((
-            get::<i64>(r, 0, "constraints")?,
-            get::<&str>(r, 1, "constraints")?,
-        ))
-    })?;
-    let indexes = sorted(&indexes, |r| {
-        Ok((get::<i64>(r, 0, "indexes")?, get::<&str>(r, 1, "indexes")?))
-    })?;
+    // more than sorting here); put in the order the model expects: by table, then position
+    // or name. The rows come grouped by table, which the (run-detecting) sort exploits.
+    columns.sort_by_key(|c| (c.rel, c.num));
+    constraints.sort_by(|a, b| (a.rel, &a.name).cmp(&(b.rel, &b.name)));
+    indexes.sort_by(|a, b| (a.rel, &a.name).cmp(&(b.rel, &b.name)));
 
-    // table oid → its (attnum, column name) in attnum order, borrowed from the rows: the
-    // constraint and index reads return numbers.
+    // table oid → its (attnum, column name) in attnum order: the constraint and index reads
+    // return numbers.
     let mut attnames: HashMap<i64, Vec<(i32, &str)>> = HashMap::with_capacity(tables.len());
-    for ((oid, num), r) in &columns {
-        let name: &str = get(r, 2, "columns")?;
-        attnames.entry(*oid).or_default().push((*num, name));
+    for c in &columns {
+        attnames
+            .entry(c.rel)
+            .or_default()
+            .push((c.num, c.column.name.as_str()));
     }
     let name_of = |rel: i64, num: i32, what: &str| -> Result<String, IntrospectError> {
         attnames
@@ -645,112 +703,57 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             .collect()
     };
 
-    // Rows come grouped by table: the table or view is looked up when the oid changes.
-    let mut current: (i64, Option<&mut Table>, Option<&mut View>) = (0, None, None);
-    for ((oid, _), r) in &columns {
-        if current.0 != *oid {
-            current = (*oid, None, None);
-            match tables.get_mut(oid) {
-                Some(t) => current.1 = Some(t),
-                None => current.2 = views.get_mut(oid),
-            }
-        }
-        let name: String = get(r, 2, "columns")?;
-        if let Some(v) = current.2.as_deref_mut() {
-            v.columns.get_or_insert_with(Vec::new).push(name);
-            continue;
-        }
-        let Some(t) = current.1.as_deref_mut() else {
-            continue;
-        };
-        let data_type: String = get(r, 3, "columns")?;
-        let not_null: bool = get(r, 4, "columns")?;
-        let default: Option<String> = get(r, 5, "columns")?;
-        let identity: &str = get(r, 6, "columns")?;
-        let generated: String = get(r, 7, "columns")?;
-        let comment: Option<String> = get(r, 8, "columns")?;
-        let owned_seq: Option<&str> = get(r, 9, "columns")?;
-        let (default, generated) = if !generated.is_empty() {
-            (None, default)
-        } else {
-            (default, None)
-        };
-        let serial = match (&default, owned_seq) {
-            (Some(d), Some(seq)) => d.starts_with("nextval(") && d.contains(seq),
-            _ => false,
-        };
-        t.columns.push(Column {
-            name,
-            data_type,
-            serial,
-            nullable: !not_null,
-            default: if serial { None } else { default },
-            identity: match identity {
-                "a" => Some(Identity::Always),
-                "d" => Some(Identity::ByDefault),
-                _ => None,
-            },
-            generated,
-            comment,
-            loc: None,
-        });
-    }
-
+    // Records come grouped by table: the table is looked up when the oid changes.
     let mut current: (i64, Option<&mut Table>) = (0, None);
-    for ((oid, _), r) in &constraints {
-        let oid = *oid;
-        if current.0 != oid {
-            current = (oid, tables.get_mut(&oid));
+    for c in constraints {
+        if current.0 != c.rel {
+            current = (c.rel, tables.get_mut(&c.rel));
         }
         let Some(t) = current.1.as_deref_mut() else {
             continue;
         };
-        let name: String = get(r, 1, "constraints")?;
-        let kind: &str = get(r, 2, "constraints")?;
-        let def: String = get(r, 3, "constraints")?;
-        let conkey: Vec<i16> = get(r, 4, "constraints")?;
-        match kind {
-            "p" => {
+        let name = Some(c.name);
+        match c.kind {
+            ConstraintKind::Primary => {
                 t.primary_key = Some(PrimaryKey {
-                    name: Some(name),
-                    columns: names_of(oid, &conkey, "constraints")?,
+                    name,
+                    columns: names_of(c.rel, &c.conkey, "constraints")?,
                     loc: None,
                 })
             }
-            "u" => t.uniques.push(UniqueConstraint {
-                name: Some(name),
-                columns: names_of(oid, &conkey, "constraints")?,
+            ConstraintKind::Unique => t.uniques.push(UniqueConstraint {
+                name,
+                columns: names_of(c.rel, &c.conkey, "constraints")?,
                 loc: None,
             }),
-            "c" => t.checks.push(CheckConstraint {
-                name: Some(name),
-                expr: def,
+            ConstraintKind::Check(expr) => t.checks.push(CheckConstraint {
+                name,
+                expr,
                 loc: None,
             }),
-            "f" => {
-                let frelid: i64 = get(r, 5, "constraints")?;
-                let fns: Option<String> = get(r, 6, "constraints")?;
-                let frel: Option<String> = get(r, 7, "constraints")?;
-                let confkey: Vec<i16> = get(r, 8, "constraints")?;
-                // Named on the server only when the referenced table is out of scope.
-                let fcols: Option<Vec<String>> = get(r, 9, "constraints")?;
-                let del: &str = get(r, 10, "constraints")?;
-                let upd: &str = get(r, 11, "constraints")?;
-                let ref_columns = match fcols {
-                    Some(c) => c,
-                    None => names_of(frelid, &confkey, "constraints")?,
+            ConstraintKind::Foreign {
+                rel,
+                table,
+                confkey,
+                names,
+                on_delete,
+                on_update,
+            } => {
+                let ref_columns = match names {
+                    Some(n) => n,
+                    None => names_of(rel, &confkey, "constraints")?,
                 };
                 t.foreign_keys.push(ForeignKey {
-                    name: Some(name),
-                    columns: names_of(oid, &conkey, "constraints")?,
-                    ref_table: QualName::new(fns.unwrap_or_default(), frel.unwrap_or_default()),
+                    name,
+                    columns: names_of(c.rel, &c.conkey, "constraints")?,
+                    ref_table: table,
                     ref_columns,
-                    on_delete: fk_action(del),
-                    on_update: fk_action(upd),
+                    on_delete,
+                    on_update,
                     loc: None,
                 });
             }
-            _ => {}
+            ConstraintKind::Other => {}
         }
     }
 
@@ -762,41 +765,32 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
         );
     }
     let mut current: (i64, Option<&mut Table>) = (0, None);
-    for ((oid, _), r) in &indexes {
-        let oid = *oid;
-        if current.0 != oid {
-            current = (oid, tables.get_mut(&oid));
+    for ix in indexes {
+        if current.0 != ix.rel {
+            current = (ix.rel, tables.get_mut(&ix.rel));
         }
         let Some(t) = current.1.as_deref_mut() else {
             continue;
         };
-        let name: String = get(r, 1, "indexes")?;
-        let method: String = get(r, 2, "indexes")?;
-        let unique: bool = get(r, 3, "indexes")?;
-        let nkey: i32 = get(r, 4, "indexes")?;
-        let keys: Vec<i32> = get(r, 5, "indexes")?;
-        let exprs: Option<Vec<Option<String>>> = get(r, 6, "indexes")?;
-        let options: Vec<i32> = get(r, 7, "indexes")?;
-        let opcs: Vec<i64> = get(r, 8, "indexes")?;
-        let predicate: Option<String> = get(r, 9, "indexes")?;
-        let constraint_backed: bool = get(r, 10, "indexes")?;
         // A plain column as pg_get_indexdef prints it, less the quotes of a simple name.
-        let defs = keys
+        let defs = ix
+            .keys
             .iter()
             .enumerate()
             .map(|(k, &num)| {
                 if num == 0 {
-                    let expr = exprs.as_ref().and_then(|e| e.get(k).cloned().flatten());
+                    let expr = ix.exprs.as_ref().and_then(|e| e.get(k).cloned().flatten());
                     expr.map(|e| unquote_simple(&e))
                         .ok_or_else(|| IntrospectError::Decode {
                             what: "indexes".into(),
                             message: format!(
-                                "index {name}: expression column {} has no text",
+                                "index {}: expression column {} has no text",
+                                ix.name,
                                 k + 1
                             ),
                         })
                 } else {
-                    let col = name_of(oid, num, "indexes")?;
+                    let col = name_of(ix.rel, num, "indexes")?;
                     Ok(if col.contains('"') {
                         quote_ident(&col)
                     } else {
@@ -805,19 +799,19 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
                 }
             })
             .collect::<Result<Vec<String>, IntrospectError>>()?;
-        let nkey = usize::try_from(nkey).unwrap_or(0).min(defs.len());
+        let nkey = usize::try_from(ix.nkey).unwrap_or(0).min(defs.len());
         let columns = defs[..nkey]
             .iter()
             .enumerate()
             .map(|(k, def)| {
-                let opt = options.get(k).copied().unwrap_or(0);
+                let opt = ix.options.get(k).copied().unwrap_or(0);
                 // indoption: bit 0 = DESC, bit 1 = NULLS FIRST.
-                let descending = opt & 1 != 0;
                 IndexColumn {
                     expr: def.clone(),
-                    descending,
+                    descending: opt & 1 != 0,
                     nulls_first: Some(opt & 2 != 0),
-                    opclass: opcs
+                    opclass: ix
+                        .opclasses
                         .get(k)
                         .and_then(|o| opclass_names.get(o))
                         .filter(|o| !o.is_empty())
@@ -826,15 +820,33 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             })
             .collect();
         t.indexes.push(Index {
-            name,
-            method,
-            unique,
+            name: ix.name,
+            method: ix.method,
+            unique: ix.unique,
             columns,
             include: defs[nkey..].to_vec(),
-            predicate,
-            constraint_backed,
+            predicate: ix.predicate,
+            constraint_backed: ix.constraint_backed,
             loc: None,
         });
+    }
+
+    // Last, the columns themselves move into their tables (the names above borrowed them).
+    drop(attnames);
+    let mut current: (i64, Option<&mut Table>, Option<&mut View>) = (0, None, None);
+    for c in columns {
+        if current.0 != c.rel {
+            current = (c.rel, None, None);
+            match tables.get_mut(&c.rel) {
+                Some(t) => current.1 = Some(t),
+                None => current.2 = views.get_mut(&c.rel),
+            }
+        }
+        if let Some(t) = current.1.as_deref_mut() {
+            t.columns.push(c.column);
+        } else if let Some(v) = current.2.as_deref_mut() {
+            v.columns.get_or_insert_with(Vec::new).push(c.column.name);
+        }
     }
     for t in tables.into_values() {
         schema.tables.insert(t.name.clone(), t);
@@ -1137,20 +1149,6 @@ fn fk_action(code: &str) -> FkAction {
         "d" => FkAction::SetDefault,
         _ => FkAction::NoAction,
     }
-}
-
-/// The rows in the order of a key read from each row (a row that cannot be read fails the
-/// read); the rows stay where they are, only (key, row) pairs are sorted.
-fn sorted<'a, K: Ord>(
-    rows: &'a [Row],
-    key: impl Fn(&'a Row) -> Result<K, IntrospectError>,
-) -> Result<Vec<(K, &'a Row)>, IntrospectError> {
-    let mut keyed = rows
-        .iter()
-        .map(|r| Ok((key(r)?, r)))
-        .collect::<Result<Vec<(K, &Row)>, IntrospectError>>()?;
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(keyed)
 }
 
 /// `"timestamp"` → `timestamp`, so a plain column compares by name; expressions stay.
