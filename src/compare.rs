@@ -150,19 +150,22 @@ fn same_interval(a: &str, b: &str) -> bool {
     intervals_equal(a, b).unwrap_or_else(|| a.trim().eq_ignore_ascii_case(b.trim()))
 }
 
-pub fn compare(
+/// From how many declared tables `compare` uses a second thread.
+const PARALLEL_TABLES: usize = 512;
+
+/// Declared tables against the live ones, into a comparison of their own.
+fn compare_tables(
     exp: &Expectations,
     live: &Schema,
     info: &ServerInfo,
     timescale_read: bool,
+    tables: &[&Table],
 ) -> Comparison {
     let mut c = Cmp {
         exp,
         out: Comparison::default(),
     };
-    timescale_requirements(&mut c, info);
-    let declared = &exp.schema;
-    for t in declared.tables.values() {
+    for t in tables {
         match live.tables.get(&t.name) {
             None => {
                 let also_view = live.views.contains_key(&t.name);
@@ -187,6 +190,50 @@ pub fn compare(
                 table(&mut c, t, a, timescale_read, info);
             }
         }
+    }
+    c.out
+}
+
+pub fn compare(
+    exp: &Expectations,
+    live: &Schema,
+    info: &ServerInfo,
+    timescale_read: bool,
+) -> Comparison {
+    let mut c = Cmp {
+        exp,
+        out: Comparison::default(),
+    };
+    timescale_requirements(&mut c, info);
+    let declared = &exp.schema;
+    // Tables compare independently. On a large contract set two threads halve what is the
+    // run's last single-threaded step (the server and the contract loader are done by then);
+    // findings keep the declared order.
+    let tables: Vec<&Table> = declared.tables.values().collect();
+    let per_thread = if tables.len() >= PARALLEL_TABLES {
+        tables.len().div_ceil(2)
+    } else {
+        tables.len().max(1)
+    };
+    let parts: Vec<Comparison> = std::thread::scope(|s| {
+        let mut chunks = tables.chunks(per_thread);
+        let first = chunks.next().unwrap_or(&[]);
+        let others: Vec<_> = chunks
+            .map(|chunk| s.spawn(move || compare_tables(exp, live, info, timescale_read, chunk)))
+            .collect();
+        let mut parts = vec![compare_tables(exp, live, info, timescale_read, first)];
+        for h in others {
+            match h.join() {
+                Ok(part) => parts.push(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        parts
+    });
+    for part in parts {
+        c.out.findings.extend(part.findings);
+        c.out.schema.add(part.schema);
+        c.out.timescale.add(part.timescale);
     }
     for v in declared.views.values() {
         match live.views.get(&v.name) {

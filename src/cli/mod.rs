@@ -793,15 +793,10 @@ fn run_check(args: CheckArgs) -> Result<i32> {
         }
         Err(_) => return Err(anyhow!("the contract loader stopped unexpectedly")),
     };
-    progress.stage("linting the contracts");
     let mut b = ReportBuilder {
         contracts: set.files.clone(),
         ..Default::default()
     };
-    b.findings.extend(lint::lint(&set.expectations));
-    b.findings
-        .extend(lint::declared_queries(&set.queries, &set.expectations));
-    b.objects = crate::report::objects_of(&set.expectations.schema);
     let scope = Scope {
         schemas: set.expectations.schemas.clone(),
         migrations: set.expectations.schema.migrations.clone(),
@@ -819,15 +814,33 @@ fn run_check(args: CheckArgs) -> Result<i32> {
     if args.output.verbose > 0 {
         print_timings(&reader, None);
     }
-    progress.stage("comparing");
-    let live = compare_into(
-        &mut b,
-        &set,
-        spec.name.as_ref(),
-        resolved.config.get_dbname().map(str::to_string),
-        result.map_err(|e| e.to_string()),
-        args.output.quiet,
-    );
+    progress.stage("comparing and linting");
+    // The contracts are linted while the comparison runs: on a large set both take tens of
+    // milliseconds with one core otherwise idle. Lint findings stay ahead of the others.
+    let (live, (linted, objects)) = std::thread::scope(|s| {
+        let linting = s.spawn(|| {
+            let mut findings = lint::lint(&set.expectations);
+            findings.extend(lint::declared_queries(&set.queries, &set.expectations));
+            (
+                findings,
+                crate::report::objects_of(&set.expectations.schema),
+            )
+        });
+        let live = compare_into(
+            &mut b,
+            &set,
+            spec.name.as_ref(),
+            resolved.config.get_dbname().map(str::to_string),
+            result.map_err(|e| e.to_string()),
+            args.output.quiet,
+        );
+        match linting.join() {
+            Ok(linted) => (live, linted),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    b.findings.splice(0..0, linted);
+    b.objects = objects;
     let scanned = if args.no_scan {
         None
     } else {
