@@ -1594,6 +1594,44 @@ mod tests {
         assert_eq!(intervals_equal("soon", "1 day"), None);
     }
 
+    /// Above PARALLEL_TABLES the tables are compared on two threads: the findings and the
+    /// tallies must be those of one pass over all of them, in declared order.
+    #[test]
+    fn large_sets_compare_as_one_pass() {
+        let table = |i: usize, ty: &str| Table {
+            name: QualName::new("public".to_string(), format!("t_{i:04}")),
+            columns: vec![Column {
+                name: "id".into(),
+                data_type: ty.into(),
+                nullable: true,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let n = PARALLEL_TABLES + 100;
+        let mut exp = Expectations::default();
+        let mut live = Schema::default();
+        for i in 0..n {
+            let declared = table(i, "integer");
+            exp.schema.tables.insert(declared.name.clone(), declared);
+            // Every 97th table differs, one of them in each half.
+            let actual = table(i, if i % 97 == 0 { "bigint" } else { "integer" });
+            live.tables.insert(actual.name.clone(), actual);
+        }
+        let info = ServerInfo::default();
+        let both = compare(&exp, &live, &info, false);
+        let all: Vec<&Table> = exp.schema.tables.values().collect();
+        let one = compare_tables(&exp, &live, &info, false, &all);
+        let objects = |c: &Comparison| -> Vec<String> {
+            c.findings.iter().map(|f| f.object.clone()).collect()
+        };
+        assert_eq!(both.findings.len(), n.div_ceil(97));
+        assert_eq!(objects(&both), objects(&one));
+        assert!(objects(&both).windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(both.schema, one.schema);
+        assert!(both.schema.checked > n as u64);
+    }
+
     #[test]
     fn versions_compare_semantically() {
         assert!(versions_equal("1.0.0", " 1.0.0"));
