@@ -101,9 +101,10 @@ pub fn contract_files(path: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
 
 /// Loads and merges contract sources given as (display name, text).
 ///
-/// Files are parsed in parallel, a few at a time (as many as there are threads): a parsed
-/// YAML tree with positions is ~30 times the size of its text, so holding every file's
-/// tree at once would dominate memory on a large database's contracts.
+/// Files are parsed in parallel, a few at a time (as many as there are threads), while the
+/// batch before is loaded into the model: a parsed YAML tree with positions is ~30 times the
+/// size of its text, so holding every file's tree at once would dominate memory on a large
+/// database's contracts.
 pub fn load_sources(sources: &[(String, String)]) -> Result<ContractSet, ContractErrors> {
     use rayon::prelude::*;
     let mut loader = Loader {
@@ -112,18 +113,24 @@ pub fn load_sources(sources: &[(String, String)]) -> Result<ContractSet, Contrac
     };
     let batch = rayon::current_num_threads().max(1);
     let indexed: Vec<(usize, &(String, String))> = sources.iter().enumerate().collect();
+    // A batch is parsed while the previous one is loaded into the model (in file order), so
+    // at most two batches of trees are alive at a time.
+    let mut parsed: Vec<(usize, Result<Node, ContractError>)> = Vec::new();
     for chunk in indexed.chunks(batch) {
-        let parsed: Vec<(usize, Result<Node, ContractError>)> = chunk
-            .par_iter()
-            .map(|(idx, (name, text))| (*idx, parse_file(*idx, name, text)))
-            .collect();
-        for (idx, node) in parsed {
-            match node {
-                Ok(node) => loader.load_file(idx, &node),
-                Err(e) => loader.errors.push(e),
-            }
-        }
+        let previous = std::mem::take(&mut parsed);
+        let loading = &mut loader;
+        let (next, ()) = rayon::join(
+            || {
+                chunk
+                    .par_iter()
+                    .map(|(idx, (name, text))| (*idx, parse_file(*idx, name, text)))
+                    .collect::<Vec<_>>()
+            },
+            move || loading.load_parsed(previous),
+        );
+        parsed = next;
     }
+    loader.load_parsed(parsed);
     loader.finish()
 }
 
@@ -296,6 +303,16 @@ impl Loader {
                 };
                 self.err(loc, message);
                 None
+            }
+        }
+    }
+
+    /// Parsed files into the model, in the order given.
+    fn load_parsed(&mut self, parsed: Vec<(usize, Result<Node, ContractError>)>) {
+        for (idx, node) in parsed {
+            match node {
+                Ok(node) => self.load_file(idx, &node),
+                Err(e) => self.errors.push(e),
             }
         }
     }
