@@ -1,7 +1,7 @@
 //! Producer #2: the live database → the schema model. Read-only, batched per object kind,
 //! concurrent on a small pool.
 
-mod rows;
+mod records;
 mod sql;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::Row;
-
-use rows::{ColumnRow, ConstraintKind, ConstraintRow, IndexRow};
 use tokio_postgres::types::{ToSql, Type};
+
+use records::{ColumnRow, ConstraintKind, ConstraintRow, IndexRow};
 
 use crate::model::{
     CheckConstraint, Compression, ContinuousAggregate, EnumType, FkAction, ForeignKey, Hypertable,
