@@ -626,8 +626,8 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
     };
 
     let mut schema = Schema::default();
-    // The relations in scope by oid, filled from the rows and moved into the (name-sorted)
-    // model at the end: one hash lookup per table instead of two ordered-map lookups per row.
+    // The relations in scope by oid, filled from the records and moved into the (name-sorted)
+    // model at the end: a hash lookup per record instead of ordered-map lookups by name.
     let mut tables: HashMap<i64, Table> = HashMap::new();
     let mut views: HashMap<i64, View> = HashMap::new();
     for r in &relations {
@@ -703,13 +703,8 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             .collect()
     };
 
-    // Records come grouped by table: the table is looked up when the oid changes.
-    let mut current: (i64, Option<&mut Table>) = (0, None);
     for c in constraints {
-        if current.0 != c.rel {
-            current = (c.rel, tables.get_mut(&c.rel));
-        }
-        let Some(t) = current.1.as_deref_mut() else {
+        let Some(t) = tables.get_mut(&c.rel) else {
             continue;
         };
         let name = Some(c.name);
@@ -764,12 +759,8 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
             get(r, 1, "operator classes")?,
         );
     }
-    let mut current: (i64, Option<&mut Table>) = (0, None);
     for ix in indexes {
-        if current.0 != ix.rel {
-            current = (ix.rel, tables.get_mut(&ix.rel));
-        }
-        let Some(t) = current.1.as_deref_mut() else {
+        let Some(t) = tables.get_mut(&ix.rel) else {
             continue;
         };
         // A plain column as pg_get_indexdef prints it, less the quotes of a simple name.
@@ -833,18 +824,10 @@ pub async fn introspect(reader: &Reader, scope: &Scope) -> Result<Live, Introspe
 
     // Last, the columns themselves move into their tables (the names above borrowed them).
     drop(attnames);
-    let mut current: (i64, Option<&mut Table>, Option<&mut View>) = (0, None, None);
     for c in columns {
-        if current.0 != c.rel {
-            current = (c.rel, None, None);
-            match tables.get_mut(&c.rel) {
-                Some(t) => current.1 = Some(t),
-                None => current.2 = views.get_mut(&c.rel),
-            }
-        }
-        if let Some(t) = current.1.as_deref_mut() {
+        if let Some(t) = tables.get_mut(&c.rel) {
             t.columns.push(c.column);
-        } else if let Some(v) = current.2.as_deref_mut() {
+        } else if let Some(v) = views.get_mut(&c.rel) {
             v.columns.get_or_insert_with(Vec::new).push(c.column.name);
         }
     }
