@@ -355,7 +355,6 @@ fn is_ddl(sql: &str) -> bool {
 }
 
 fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> FileResult {
-    let lines: Vec<&str> = text.lines().collect();
     let mut parsed = true;
     let (candidates, is_sql_file) = if rel.ends_with(".sql") {
         let c = split_statements(text)
@@ -401,6 +400,12 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
                 (Vec::new(), false)
             }
         }
+    };
+    // Only for suppression comments: most files have no candidate and need no lines.
+    let lines: Vec<&str> = if candidates.is_empty() {
+        Vec::new()
+    } else {
+        text.lines().collect()
     };
     let mut fr = FileResult {
         parsed,
