@@ -199,8 +199,9 @@ fn parse_pct(s: &str) -> std::result::Result<f64, String> {
 struct ScanArgs {
     /// Folder to scan (default: config scan.paths, else the current folder).
     path: Option<PathBuf>,
-    /// Parse every file that may hold SQL whole instead of only the top-level statements
-    /// around its database calls and SQL-like strings (slower; for comparing the two).
+    /// Parse every source file whole, without the prefilter that skips files and parts of
+    /// files that cannot hold a query (much slower; for checking that both give the same
+    /// findings).
     #[arg(long)]
     whole_files: bool,
     #[command(flatten)]

@@ -48,11 +48,11 @@ pub trait Extractor: Send + Sync {
     fn extensions(&self) -> &'static [&'static str];
     /// Every candidate in one file. Must not panic on any input (broken source included).
     fn extract(&self, source: &str) -> Vec<Candidate>;
-    /// Names of the database calls this extractor treats as sinks. A file that calls none
-    /// of them and has no string starting like a SQL statement cannot hold a candidate and
-    /// is not parsed (see `scan::prefilter`). Empty: every file is parsed.
-    fn sinks(&self) -> &'static [&'static str] {
-        &[]
+    /// The database calls this extractor treats as sinks. A file that calls none of them
+    /// and has no string starting like a SQL statement cannot hold a candidate and is not
+    /// parsed (see `scan::prefilter`). `None`: every file is parsed.
+    fn sinks(&self) -> Option<Sinks> {
+        None
     }
     /// What to parse of a file, given every prefilter hit (byte offsets): the extractor may
     /// drop hits that cannot start a candidate (a sink's name in a comment, a SQL example in
@@ -66,6 +66,24 @@ pub trait Extractor: Send + Sync {
     fn extract_regions(&self, source: &str, _regions: &[std::ops::Range<usize>]) -> Vec<Candidate> {
         self.extract(source)
     }
+}
+
+/// How an extractor's database calls look in source text, for the prefilter: a superset
+/// of every call its sink logic accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Sinks {
+    /// Called names that make a call a sink whatever the receiver (`execute`, `Query`),
+    /// in lists (an extractor's sink lists as they are).
+    pub names: &'static [&'static [&'static str]],
+    /// Called names that are sinks only on a receiver named like a database handle
+    /// (`db.get(sql)`, never `map.get(key)`).
+    pub receiver_names: &'static [&'static str],
+    /// Words such a receiver's name holds, in any letter case (`db`, `sqlite`).
+    pub receiver_words: &'static [&'static str],
+    /// What else than `(` may follow a name (after whitespace) in such a call: `!` (a
+    /// macro), `:` (a turbofish `::<T>`), `<` (type arguments), `?` (an optional call `?.(`),
+    /// `` ` `` (a tagged template).
+    pub call_marks: &'static [u8],
 }
 
 /// What an extractor reads of a file the prefilter let through.

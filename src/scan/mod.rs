@@ -38,8 +38,8 @@ pub struct ScanOptions<'a> {
     /// The declared schema; `None` skips the table/column checks.
     pub declared: Option<&'a Schema>,
     pub schemas: Vec<String>,
-    /// Parse each file that may hold SQL whole, not only the statements around the
-    /// prefilter's hits (slower; the same findings, for checking that they are).
+    /// No prefilter: parse every source file whole (slower; the reference the prefilter
+    /// and the regions are checked against).
     pub whole_files: bool,
 }
 
@@ -373,15 +373,13 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
     } else {
         match front_for(rel, fronts) {
             Some(f) => match &f.prefilter {
-                None => (f.extractor.extract(text), false),
-                Some(p) => {
-                    // Every hit, so that the extractor can judge them (the old way,
-                    // `--whole-files`, parses any file with one).
-                    let hits = p.hits(text, opts.whole_files);
+                // `--whole-files`: no prefilter, every file parsed whole (the reference the
+                // prefilter and the regions are checked against).
+                Some(p) if !opts.whole_files => {
+                    // Every hit, so that the extractor can judge them.
+                    let hits = p.hits(text, false);
                     let plan = if hits.is_empty() {
                         Plan::Skip
-                    } else if opts.whole_files {
-                        Plan::Whole
                     } else {
                         f.extractor.plan(text, &hits)
                     };
@@ -394,6 +392,7 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
                         Plan::Regions(r) => (f.extractor.extract_regions(text, &r), false),
                     }
                 }
+                _ => (f.extractor.extract(text), false),
             },
             None => {
                 parsed = false;

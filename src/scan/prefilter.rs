@@ -10,7 +10,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::candidate::looks_like_sql;
+use super::candidate::{Sinks, looks_like_sql};
 
 /// Statement keywords a SQL string can start with (as in `looks_like_sql`).
 const KEYWORDS: &[&str] = &[
@@ -24,22 +24,99 @@ const WINDOW: usize = 240;
 
 pub struct Prefilter {
     sinks: AhoCorasick,
+    /// Patterns from this index on are `Sinks::receiver_names`.
+    receiver_from: usize,
+    receiver_words: &'static [&'static str],
+    call_marks: &'static [u8],
 }
 
+/// How far back a receiver that does not end in a name is read for its last segment.
+const RECEIVER_WINDOW: usize = 256;
+
 impl Prefilter {
-    /// `None` when the extractor declared no sinks (or the automata cannot be built): then
+    /// `None` when the extractor declared no sinks (or the automaton cannot be built): then
     /// there is no prefilter and every file is parsed.
-    pub fn new(sinks: &[&str]) -> Option<Prefilter> {
-        if sinks.is_empty() {
+    pub fn new(sinks: Option<Sinks>) -> Option<Prefilter> {
+        let sinks = sinks?;
+        let mut patterns: Vec<&str> = sinks.names.iter().flat_map(|l| l.iter().copied()).collect();
+        let receiver_from = patterns.len();
+        patterns.extend(sinks.receiver_names);
+        if patterns.is_empty() {
             return None;
         }
         // Leftmost-longest: `fetch` must not hide `fetchrow(` (standard semantics report the
         // shorter name, and the call test after it then fails).
-        let sinks = AhoCorasickBuilder::new()
+        let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(sinks)
+            .build(&patterns)
             .ok()?;
-        Some(Prefilter { sinks })
+        Some(Prefilter {
+            sinks: automaton,
+            receiver_from,
+            receiver_words: sinks.receiver_words,
+            call_marks: sinks.call_marks,
+        })
+    }
+
+    /// Whether the bytes after a sink's name make it a call: whitespace, then `(` or one
+    /// of the language's call marks in its full form (`?.(`, `::`).
+    fn is_call(&self, rest: &[u8]) -> bool {
+        let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let rest = &rest[skip..];
+        match rest.first() {
+            Some(b'(') => true,
+            Some(&c) if self.call_marks.contains(&c) => match c {
+                b'?' => rest.starts_with(b"?.("),
+                b':' => rest.starts_with(b"::"),
+                _ => true,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether a receiver-bound sink's receiver may be named like a database handle: the
+    /// call is a member call (`recv.name(`) and the receiver's last segment (what follows
+    /// its last `.` or `:`, the extractor's receiver name) holds a database-handle word. A
+    /// receiver ending in a name is that name (member access binds tightest); any other
+    /// (`getDb().all(`) is read back to the previous `.` or `:`, a superset.
+    fn receiver_ok(&self, bytes: &[u8], start: usize) -> bool {
+        let mut i = start;
+        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        if i == 0 || bytes[i - 1] != b'.' {
+            return false;
+        }
+        i -= 1;
+        if i > 0 && bytes[i - 1] == b'?' {
+            i -= 1;
+        }
+        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        let end = i;
+        let segment = if end > 0 && is_ident(bytes[end - 1]) {
+            let from = bytes[..end]
+                .iter()
+                .rposition(|b| !is_ident(*b))
+                .map_or(0, |p| p + 1);
+            &bytes[from..end]
+        } else {
+            let from = end.saturating_sub(RECEIVER_WINDOW);
+            match bytes[from..end]
+                .iter()
+                .rposition(|b| matches!(b, b'.' | b':'))
+            {
+                Some(p) => &bytes[from + p + 1..end],
+                None if from == 0 => &bytes[..end],
+                // No segment boundary in reach: it may hold anything.
+                None => return true,
+            }
+        };
+        let segment = segment.to_ascii_lowercase();
+        self.receiver_words
+            .iter()
+            .any(|w| memchr::memmem::find(&segment, w.as_bytes()).is_some())
     }
 
     /// False only when no candidate can come out of this text.
@@ -57,14 +134,12 @@ impl Prefilter {
         let bytes = text.as_bytes();
         for m in sinks.find_iter(text) {
             let before_ok = m.start() == 0 || !is_ident(bytes[m.start() - 1]);
-            let rest = &bytes[m.end()..];
-            let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
             // `execute(`, `query!(`, `Query(`; not `executed` or `query_cache`.
-            let call = matches!(
-                rest.get(skip),
-                Some(b'(') | Some(b'!') | Some(b'<') | Some(b'`')
-            );
-            if before_ok && call {
+            if before_ok
+                && self.is_call(&bytes[m.end()..])
+                && (m.pattern().as_usize() < self.receiver_from
+                    || self.receiver_ok(bytes, m.start()))
+            {
                 out.push(m.start());
                 if first_only {
                     return out;
@@ -90,6 +165,10 @@ impl Prefilter {
             let hit = if kw == "select" {
                 // `"SELECT *" + " FROM t"`: the needed word may be in a later literal.
                 true
+            } else if kw == "call" {
+                // `CALL proc(...)`, the name perhaps formatted in (`'CALL {}(%s)'.format`).
+                let stop = (start + WINDOW).min(bytes.len());
+                memchr::memchr(b'(', &bytes[end..stop]).is_some()
             } else {
                 let mut stop = (start + WINDOW).min(text.len());
                 while !text.is_char_boundary(stop) {
@@ -144,8 +223,17 @@ fn keyword_at(b: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    fn sinks(names: &'static [&'static [&'static str]]) -> Option<Sinks> {
+        Some(Sinks {
+            names,
+            receiver_names: &[],
+            receiver_words: &[],
+            call_marks: b"",
+        })
+    }
+
     fn pf() -> Prefilter {
-        Prefilter::new(&["execute", "Query"]).unwrap_or_else(|| unreachable!())
+        Prefilter::new(sinks(&[&["execute", "Query"]])).unwrap_or_else(|| unreachable!())
     }
 
     #[test]
@@ -156,10 +244,12 @@ mod tests {
         assert!(p.may_hold_sql("s := `\\n\\tDELETE FROM t`"));
         assert!(p.may_hold_sql("s = (\"( insert into t values (1)\")"));
         assert!(p.may_hold_sql("s = 'DELETE\\nFROM t'"));
+        assert!(p.may_hold_sql("s = '''Select a, b From t'''"));
+        assert!(p.may_hold_sql("s = 'CALL {}(%s)'.format(proc)"));
         assert!(p.may_hold_sql("cur.execute(q)"));
         assert!(p.may_hold_sql("rows, err := db.Query (q)"));
         // A sink whose name starts with another sink's.
-        let p = Prefilter::new(&["fetch", "fetchrow"]).unwrap_or_else(|| unreachable!());
+        let p = Prefilter::new(sinks(&[&["fetch", "fetchrow"]])).unwrap_or_else(|| unreachable!());
         assert!(p.may_hold_sql("await conn.fetchrow(q)"));
     }
 
@@ -170,11 +260,39 @@ mod tests {
         assert!(!p.may_hold_sql("selected = items.select_related('a')"));
         assert!(!p.may_hold_sql("self.executed = True; query_cache = {}"));
         assert!(!p.may_hold_sql("msg = 'delete the file'"));
+        assert!(!p.may_hold_sql("s = 'SELECTED'"));
+    }
+
+    #[test]
+    fn call_marks_and_receivers() {
+        let p = Prefilter::new(Some(Sinks {
+            names: &[&["query", "query_as"]],
+            receiver_names: &["get", "all"],
+            receiver_words: &["db", "database", "sqlite"],
+            call_marks: b"!:?<",
+        }))
+        .unwrap_or_else(|| unreachable!());
+        assert!(p.may_hold_sql("let r = query!(\"x\", a);"));
+        assert!(p.may_hold_sql("sqlx::query_as::<_, User>(q)"));
+        assert!(p.may_hold_sql("await client.query?.(q)"));
+        assert!(p.may_hold_sql("pool.query<Row>(q)"));
+        assert!(p.may_hold_sql("this.db.get(q, id)"));
+        assert!(p.may_hold_sql("(await openSqlite()).all(q)"));
+        assert!(p.may_hold_sql("x.getDb().all(q)"));
+        assert!(p.may_hold_sql("this.Database\n  .get(q)"));
+        // Not calls, or the receiver is not a database handle.
+        assert!(!p.may_hold_sql("const ok = query ? a : b; q = query: 1"));
+        assert!(!p.may_hold_sql("const v = map.get(key); items.all(x => x)"));
+        assert!(!p.may_hold_sql("db = 1; x = all(q); y = cache.get(k)"));
+        assert!(!p.may_hold_sql("$(this).parent().get(0); rquickExpr.get(1)"));
+        // Without call marks only `(` makes a call.
+        assert!(!pf().may_hold_sql("execute!(x); execute::<T>"));
     }
 
     #[test]
     fn no_sinks_means_no_filter() {
         // No prefilter: the scan parses every file of such a language.
-        assert!(Prefilter::new(&[]).is_none());
+        assert!(Prefilter::new(None).is_none());
+        assert!(Prefilter::new(sinks(&[])).is_none());
     }
 }

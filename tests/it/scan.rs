@@ -109,6 +109,20 @@ fn rust_fixture_findings_are_exact() {
     check_language("rust");
 }
 
+/// The prefilter (files and, for Python, parts of files that cannot hold a query are not
+/// parsed) must not change what the scan reports: `--whole-files` parses everything.
+#[test]
+fn prefilter_changes_no_finding_and_no_query() {
+    for dir in ["fixtures/scan", "bench/corpus"] {
+        let (_, fast) = scan_json(dir, &[]);
+        let (_, whole) = scan_json(dir, &["--whole-files"]);
+        assert_eq!(fast["findings"], whole["findings"], "{dir}");
+        assert_eq!(fast["queries"], whole["queries"], "{dir}");
+        let n = fast["queries"].as_array().map_or(0, Vec::len);
+        assert!(n > 200, "{dir}: {n} queries");
+    }
+}
+
 #[test]
 fn suppressions_are_counted_and_inventory_lists_queries() {
     let (_, report) = scan_json("fixtures/scan/python", &[]);

@@ -12,7 +12,7 @@ use super::flow::{
     EXTERNAL_CONSTANT, Flow, Trim, Var, list_index, map_lookup, parenthesise_in_placeholder,
     trim_value,
 };
-use crate::scan::candidate::{Candidate, Extractor};
+use crate::scan::candidate::{Candidate, Extractor, Sinks};
 
 /// Files beyond this size (generated code, vendored blobs) are not read.
 const MAX_FILE: usize = 2 * 1024 * 1024;
@@ -24,6 +24,10 @@ pub struct GoExtractor;
 impl Extractor for GoExtractor {
     fn extensions(&self) -> &'static [&'static str] {
         &["go"]
+    }
+
+    fn sinks(&self) -> Option<Sinks> {
+        Some(PREFILTER)
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
@@ -49,6 +53,14 @@ impl Extractor for GoExtractor {
         out
     }
 }
+
+/// The sinks as the prefilter looks for them: `name(`.
+const PREFILTER: Sinks = Sinks {
+    names: &[SINKS, RAW_FRAGMENT_SINKS],
+    receiver_names: &[],
+    receiver_words: &[],
+    call_marks: b"",
+};
 
 /// Methods that take SQL (receiver ignored).
 const SINKS: &[&str] = &[

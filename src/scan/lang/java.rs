@@ -17,7 +17,7 @@ use super::common::{
     FormatArg, Hole, Str, children, fold_braces, fold_printf, parse, position, text, unescape_c,
 };
 use super::flow::{EXTERNAL_CONSTANT, Entries, Flow, Var, has_text, join, list_index, map_lookup};
-use crate::scan::candidate::{Candidate, Construction, Extractor};
+use crate::scan::candidate::{Candidate, Construction, Extractor, Sinks};
 
 /// Files beyond this size (generated code) are not read.
 const MAX_FILE: usize = 2 * 1024 * 1024;
@@ -29,6 +29,10 @@ pub struct JavaExtractor;
 impl Extractor for JavaExtractor {
     fn extensions(&self) -> &'static [&'static str] {
         &["java"]
+    }
+
+    fn sinks(&self) -> Option<Sinks> {
+        Some(PREFILTER)
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
@@ -59,6 +63,15 @@ impl Extractor for JavaExtractor {
             .collect()
     }
 }
+
+/// The sinks as the prefilter looks for them: `name(`, and the annotations whose
+/// query a JPA native query runs (`@Query(...)`, `@NamedNativeQuery(...)`).
+const PREFILTER: Sinks = Sinks {
+    names: &[SINKS, &["Query", "NamedNativeQuery"]],
+    receiver_names: &[],
+    receiver_words: &[],
+    call_marks: b"",
+};
 
 /// Methods that take SQL as their first argument (receiver ignored).
 const SINKS: &[&str] = &[

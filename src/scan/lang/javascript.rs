@@ -17,7 +17,7 @@ use super::common::{
     FormatArg, Hole, Scope, Str, children, fold_printf, method_name, parse, position, text,
     unescape_c,
 };
-use crate::scan::candidate::{Candidate, Construction, Extractor, looks_like_sql};
+use crate::scan::candidate::{Candidate, Construction, Extractor, Sinks, looks_like_sql};
 
 pub struct JavaScriptExtractor;
 pub struct TypeScriptExtractor;
@@ -26,6 +26,10 @@ pub struct TsxExtractor;
 impl Extractor for JavaScriptExtractor {
     fn extensions(&self) -> &'static [&'static str] {
         &["js", "mjs", "cjs", "jsx"]
+    }
+
+    fn sinks(&self) -> Option<Sinks> {
+        Some(PREFILTER)
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
@@ -38,6 +42,10 @@ impl Extractor for TypeScriptExtractor {
         &["ts", "mts", "cts"]
     }
 
+    fn sinks(&self) -> Option<Sinks> {
+        Some(PREFILTER)
+    }
+
     fn extract(&self, source: &str) -> Vec<Candidate> {
         extract_with(source, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into())
     }
@@ -46,6 +54,10 @@ impl Extractor for TypeScriptExtractor {
 impl Extractor for TsxExtractor {
     fn extensions(&self) -> &'static [&'static str] {
         &["tsx"]
+    }
+
+    fn sinks(&self) -> Option<Sinks> {
+        Some(PREFILTER)
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
@@ -117,6 +129,21 @@ const SINKS: &[&str] = &[
     "result",
     "prepare",
 ];
+
+/// Every sink as the prefilter looks for it: the names of `SINKS`, `FRAGMENT_SINKS` and
+/// `BARE_SINKS`, and the tags of tagged-template sinks; `DB_RECEIVER_SINKS` only after a
+/// database-handle word (`sink_of`'s receiver test).
+const PREFILTER: Sinks = Sinks {
+    names: &[
+        SINKS,
+        FRAGMENT_SINKS,
+        BARE_SINKS,
+        &["$queryRaw", "$executeRaw"],
+    ],
+    receiver_names: DB_RECEIVER_SINKS,
+    receiver_words: &["db", "database", "sqlite"],
+    call_marks: b"<?`",
+};
 
 /// Sinks whose extra arguments are the bind values (`$queryRawUnsafe(sql, a, b)`).
 const VARIADIC_SINKS: &[&str] = &["$queryRawUnsafe", "$executeRawUnsafe", "run", "all", "get"];

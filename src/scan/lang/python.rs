@@ -10,7 +10,7 @@ use super::common::{
     FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse,
     parse_ranges, position, text, unescape_c,
 };
-use crate::scan::candidate::{Candidate, Extractor, Plan, REGION_MIN_BYTES, looks_like_sql};
+use crate::scan::candidate::{Candidate, Extractor, Plan, REGION_MIN_BYTES, Sinks, looks_like_sql};
 
 pub struct PythonExtractor;
 
@@ -19,8 +19,8 @@ impl Extractor for PythonExtractor {
         &["py", "pyi"]
     }
 
-    fn sinks(&self) -> &'static [&'static str] {
-        SINKS
+    fn sinks(&self) -> Option<Sinks> {
+        Some(PREFILTER)
     }
 
     fn plan(&self, source: &str, hits: &[usize]) -> Plan {
@@ -574,6 +574,14 @@ const SINKS: &[&str] = &[
     "execute_sql",
     "extra",
 ];
+
+/// The sinks as the prefilter looks for them: `name(`.
+const PREFILTER: Sinks = Sinks {
+    names: &[SINKS],
+    receiver_names: &[],
+    receiver_words: &[],
+    call_marks: b"",
+};
 
 /// Calls whose arguments are messages, not SQL.
 const MESSAGE_CALLS: &[&str] = &[
@@ -1711,7 +1719,8 @@ mod tests {
 
     /// Regions of a large file, by the prefilter the scan uses.
     fn region_extract(src: &str) -> (Vec<Candidate>, Option<Vec<std::ops::Range<usize>>>) {
-        let p = crate::scan::prefilter::Prefilter::new(SINKS).unwrap_or_else(|| unreachable!());
+        let p = crate::scan::prefilter::Prefilter::new(Some(PREFILTER))
+            .unwrap_or_else(|| unreachable!());
         let hits = p.hits(src, false);
         let plan = if hits.is_empty() {
             Plan::Skip
@@ -1827,7 +1836,8 @@ mod tests {
     /// literal's start, and anything inside an f-string's braces, still count.
     #[test]
     fn hits_in_comments_and_docstrings_do_not_count() {
-        let p = crate::scan::prefilter::Prefilter::new(SINKS).unwrap_or_else(|| unreachable!());
+        let p = crate::scan::prefilter::Prefilter::new(Some(PREFILTER))
+            .unwrap_or_else(|| unreachable!());
         let plan_of = |src: &str| plan(src, &p.hits(src, false));
         let docs = "def to_sql(con):\n    \"\"\"Write records.\n\n    >>> with engine.connect() as conn:\n    ...    conn.execute(text(\"SELECT * FROM users\")).fetchall()\n    \"\"\"\n    # cur.execute(q) is left to the caller\n    return con\n";
         assert_eq!(plan_of(docs), Plan::Skip);

@@ -14,13 +14,17 @@ use super::common::{
     FormatArg, Hole, Scope, Str, children, fold_braces, parse, position, text, unescape_c,
 };
 use super::javascript::{finish, reads_as_sql, sqlish};
-use crate::scan::candidate::{Candidate, Extractor};
+use crate::scan::candidate::{Candidate, Extractor, Sinks};
 
 pub struct RustExtractor;
 
 impl Extractor for RustExtractor {
     fn extensions(&self) -> &'static [&'static str] {
         &["rs"]
+    }
+
+    fn sinks(&self) -> Option<Sinks> {
+        Some(PREFILTER)
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
@@ -51,6 +55,15 @@ fn language() -> tree_sitter::Language {
 
 const MAX_SOURCE: usize = 4_000_000;
 const MAX_DEPTH: usize = 256;
+
+/// The sinks as the prefilter looks for them: calls (`query(`, `query_as::<T>(`), sqlx's
+/// macros (`query!(`) and sqlx's `QueryBuilder::new(` (its `build()` runs the text).
+const PREFILTER: Sinks = Sinks {
+    names: &[SINKS, SQLX_MACROS, &["QueryBuilder"]],
+    receiver_names: &[],
+    receiver_words: &[],
+    call_marks: b"!:",
+};
 
 /// Methods / functions that run the SQL in their first string argument.
 const SINKS: &[&str] = &[
