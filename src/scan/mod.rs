@@ -9,9 +9,9 @@ pub mod sql;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 
 use crate::compare::Tally;
 use crate::finding::{Finding, Severity};
@@ -142,59 +142,82 @@ fn globset(patterns: &[String]) -> Result<GlobSet, ScanError> {
     })
 }
 
-/// A file to scan: its path relative to the root (as reported) and its full path.
-type FileEntry = (String, PathBuf);
+/// One file's scan result (or why it could not be read), by its path relative to the root.
+type Scanned = (String, Result<FileResult, String>);
 
-/// Files to scan, sorted, and the walk errors met on the way.
-fn files(
+/// Walks the roots on several threads (like ripgrep: the walk itself is a large part of a
+/// scan of a big tree) and scans each file where it is found. Results come back sorted by
+/// path, with the walk errors met on the way.
+fn walk_and_scan(
     opts: &ScanOptions,
     extensions: &BTreeSet<&str>,
-) -> Result<(Vec<FileEntry>, Vec<String>), ScanError> {
+    scan_one: &(dyn Fn(&str, &Path) -> Result<FileResult, String> + Sync),
+) -> Result<(Vec<Scanned>, Vec<String>), ScanError> {
     let exclude = globset(&opts.exclude)?;
     let roots: Vec<PathBuf> = if opts.paths.is_empty() {
         vec![opts.root.clone()]
     } else {
         opts.paths.iter().map(|p| opts.root.join(p)).collect()
     };
-    let mut out = Vec::new();
     let mut errors = Vec::new();
+    let mut existing = Vec::new();
     for r in roots {
-        if !r.exists() {
+        if r.exists() {
+            existing.push(r);
+        } else {
             errors.push(format!("{}: no such file or folder", r.display()));
-            continue;
         }
-        let walker = ignore::WalkBuilder::new(&r)
-            .hidden(true)
-            .git_ignore(true)
-            .require_git(false)
-            .build();
-        for entry in walker {
+    }
+    let Some((first, rest)) = existing.split_first() else {
+        return Ok((Vec::new(), errors));
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for r in rest {
+        builder.add(r);
+    }
+    builder.hidden(true).git_ignore(true).require_git(false);
+    let found: Mutex<Vec<Scanned>> = Mutex::new(Vec::new());
+    let walk_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    errors.push(e.to_string());
-                    continue;
+                    lock(&walk_errors).push(e.to_string());
+                    return ignore::WalkState::Continue;
                 }
             };
             let path = entry.path();
             if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
+                return ignore::WalkState::Continue;
             }
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
             if !extensions.contains(ext) {
-                continue;
+                return ignore::WalkState::Continue;
             }
             let rel = path.strip_prefix(&opts.root).unwrap_or(path);
             let rel_s = rel.to_string_lossy().replace('\\', "/");
             if exclude.is_match(rel) || exclude.is_match(&rel_s) {
-                continue;
+                return ignore::WalkState::Continue;
             }
-            out.push((rel_s, path.to_path_buf()));
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok((out, errors))
+            let r = scan_one(&rel_s, path);
+            lock(&found).push((rel_s, r));
+            ignore::WalkState::Continue
+        })
+    });
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Overlapping roots (`scan.paths: [src, src/db]`) reach a file twice.
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    let mut walk_errors = walk_errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    walk_errors.sort();
+    errors.extend(walk_errors);
+    Ok((found, errors))
+}
+
+/// A poisoned lock (a scanning thread panicked) still holds every result pushed before.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// `:name`, `@name` or `%(name)s` outside `::` casts (string literals not excluded: a false
@@ -229,27 +252,22 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     for e in &extractors {
         exts.extend(e.extensions().iter().copied());
     }
-    let (files, mut errors) = files(opts, &exts)?;
-    let per_file: Vec<Result<FileResult, String>> = files
-        .par_iter()
-        .map(|(rel, path)| {
-            let text = std::fs::read(path).map_err(|e| format!("{rel}: cannot read: {e}"))?;
-            // Non-UTF-8 bytes are replaced: a string literal's position still holds. Valid
-            // UTF-8 (nearly every file) is checked by the fast validator and not copied.
-            let text = match String::from_utf8(text) {
-                Ok(s) => std::borrow::Cow::Owned(s),
-                Err(e) => {
-                    std::borrow::Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned())
-                }
-            };
-            Ok(scan_file(rel, &text, &fronts, opts))
-        })
-        .collect();
+    let scan_one = |rel: &str, path: &Path| -> Result<FileResult, String> {
+        let text = std::fs::read(path).map_err(|e| format!("{rel}: cannot read: {e}"))?;
+        // Non-UTF-8 bytes are replaced: a string literal's position still holds. Valid
+        // UTF-8 (nearly every file) is checked by the fast validator and not copied.
+        let text = match String::from_utf8(text) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        Ok(scan_file(rel, &text, &fronts, opts))
+    };
+    let (per_file, mut errors) = walk_and_scan(opts, &exts, &scan_one)?;
     let mut result = ScanResult {
-        files: files.len(),
+        files: per_file.len(),
         ..Default::default()
     };
-    for r in per_file {
+    for (_, r) in per_file {
         match r {
             Ok(fr) => {
                 result.findings.extend(fr.findings);
