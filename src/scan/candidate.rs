@@ -39,10 +39,6 @@ pub struct Candidate {
 }
 
 /// A language front end.
-/// Below this size a file is parsed whole: the parse is cheap and regions gain nothing (so the
-/// prefilter may stop at its first hit).
-pub const REGION_MIN_BYTES: usize = 16 * 1024;
-
 pub trait Extractor: Send + Sync {
     /// File extensions (without dot) this extractor reads.
     fn extensions(&self) -> &'static [&'static str];
@@ -56,9 +52,8 @@ pub trait Extractor: Send + Sync {
     }
     /// What to parse of a file, given every prefilter hit (byte offsets): the extractor may
     /// drop hits that cannot start a candidate (a sink's name in a comment, a SQL example in
-    /// a docstring), skip the file when none is left, and for a large file (at least
-    /// [`REGION_MIN_BYTES`]) name the parts that hold every candidate the hits can lead to,
-    /// with everything those candidates depend on.
+    /// a docstring), skip the file when none is left, and name the parts of the file that
+    /// hold every candidate the hits can lead to, with everything those candidates depend on.
     fn plan(&self, _source: &str, _hits: &[usize]) -> Plan {
         Plan::Whole
     }
