@@ -175,11 +175,17 @@ impl Prefilter {
                     stop -= 1;
                 }
                 // Escaped whitespace in the source reads as whitespace in the string.
-                let window = text[start..stop]
-                    .replace("\\n", " ")
-                    .replace("\\t", " ")
-                    .replace("\\r", " ");
-                looks_like_sql(&window)
+                let window = &text[start..stop];
+                if window.contains('\\') {
+                    looks_like_sql(
+                        &window
+                            .replace("\\n", " ")
+                            .replace("\\t", " ")
+                            .replace("\\r", " "),
+                    )
+                } else {
+                    looks_like_sql(window)
+                }
             };
             if hit {
                 out.push(start);

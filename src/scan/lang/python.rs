@@ -480,9 +480,7 @@ fn lex(b: &[u8]) -> Option<Lexed> {
             }
             b'#' => {
                 let start = i;
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
                 opaque.push(Opaque {
                     start,
                     end: i,
@@ -510,7 +508,13 @@ fn lex(b: &[u8]) -> Option<Lexed> {
                 }
                 i = end;
             }
-            _ => i += 1,
+            _ => {
+                // Most bytes are none of the above: skip them in a tight loop.
+                i += 1;
+                while i < b.len() && !LEX_SPECIAL[usize::from(b[i])] {
+                    i += 1;
+                }
+            }
         }
     }
     if depth != 0 {
@@ -518,6 +522,18 @@ fn lex(b: &[u8]) -> Option<Lexed> {
     }
     Some(Lexed { lines, opaque })
 }
+
+/// The bytes `lex` acts on (a line end, a continuation, a comment, a bracket, a quote).
+const LEX_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = b"\n\\#([{)]}\"'";
+    let mut k = 0;
+    while k < special.len() {
+        t[special[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// Whether the literal whose quote is at `q` has an `f` or `t` prefix (its `{...}` parts
 /// are code).
@@ -535,6 +551,11 @@ fn interpolates(b: &[u8], q: usize) -> bool {
 /// `None` for a triple-quoted string that never closes.
 fn string_end(b: &[u8], mut i: usize, q: u8, triple: bool) -> Option<usize> {
     while i < b.len() {
+        // Only a backslash, the quote or a line end matter (memchr3: SIMD).
+        match memchr::memchr3(b'\\', q, b'\n', &b[i..]) {
+            Some(p) => i += p,
+            None => break,
+        }
         match b[i] {
             b'\\' => i += 2,
             b'\n' if !triple => return Some(i),
