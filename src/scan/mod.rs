@@ -395,7 +395,7 @@ fn scan_file(rel: &str, text: &str, fronts: &[Front], opts: &ScanOptions) -> Fil
                 // prefilter and the regions are checked against).
                 Some(p) if !opts.whole_files => {
                     // Every hit, so that the extractor can judge them.
-                    let hits = p.hits(text, false);
+                    let hits = p.hits(text);
                     let plan = if hits.is_empty() {
                         Plan::Skip
                     } else {

@@ -122,13 +122,13 @@ impl Prefilter {
     /// False only when no candidate can come out of this text.
     #[cfg(test)]
     pub fn may_hold_sql(&self, text: &str) -> bool {
-        !self.hits(text, true).is_empty()
+        !self.hits(text).is_empty()
     }
 
     /// Byte offsets of every place a candidate can come from (a sink call, a string that
-    /// starts like a SQL statement), in no particular order; with `first_only`, at most one.
+    /// starts like a SQL statement), in no particular order.
     /// Empty: no candidate can come out of this text.
-    pub fn hits(&self, text: &str, first_only: bool) -> Vec<usize> {
+    pub fn hits(&self, text: &str) -> Vec<usize> {
         let mut out = Vec::new();
         let sinks = &self.sinks;
         let bytes = text.as_bytes();
@@ -141,9 +141,6 @@ impl Prefilter {
                     || self.receiver_ok(bytes, m.start()))
             {
                 out.push(m.start());
-                if first_only {
-                    return out;
-                }
             }
         }
         // A statement keyword starts a string: after a quote and only whitespace, `(` or
@@ -189,9 +186,6 @@ impl Prefilter {
             };
             if hit {
                 out.push(start);
-                if first_only {
-                    return out;
-                }
             }
         }
         out

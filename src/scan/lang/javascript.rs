@@ -131,8 +131,8 @@ const SINKS: &[&str] = &[
 ];
 
 /// Every sink as the prefilter looks for it: the names of `SINKS`, `FRAGMENT_SINKS` and
-/// `BARE_SINKS`, and the tags of tagged-template sinks; `DB_RECEIVER_SINKS` only after a
-/// database-handle word (`sink_of`'s receiver test).
+/// `BARE_SINKS`, and the tags of tagged-template sinks; `DB_RECEIVER_SINKS` only on a
+/// receiver named with a database-handle word (the same words `sink_of` tests).
 const PREFILTER: Sinks = Sinks {
     names: &[
         SINKS,
@@ -1939,7 +1939,7 @@ impl<'s> Walker<'s> {
                     || FRAGMENT_SINKS.contains(&name.as_str())
                     || (DB_RECEIVER_SINKS.contains(&name.as_str()) && {
                         let r = self.receiver_name(call);
-                        r.contains("db") || r.contains("database") || r.contains("sqlite")
+                        PREFILTER.receiver_words.iter().any(|w| r.contains(w))
                     })
             }
             "identifier" => BARE_SINKS.contains(&name.as_str()),

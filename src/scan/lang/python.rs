@@ -1746,7 +1746,7 @@ mod tests {
     fn region_extract(src: &str) -> (Vec<Candidate>, Option<Vec<std::ops::Range<usize>>>) {
         let p = crate::scan::prefilter::Prefilter::new(Some(PREFILTER))
             .unwrap_or_else(|| unreachable!());
-        let hits = p.hits(src, false);
+        let hits = p.hits(src);
         let plan = if hits.is_empty() {
             Plan::Skip
         } else {
@@ -1883,7 +1883,7 @@ mod tests {
     fn hits_in_comments_and_docstrings_do_not_count() {
         let p = crate::scan::prefilter::Prefilter::new(Some(PREFILTER))
             .unwrap_or_else(|| unreachable!());
-        let plan_of = |src: &str| plan(src, &p.hits(src, false));
+        let plan_of = |src: &str| plan(src, &p.hits(src));
         let docs = "def to_sql(con):\n    \"\"\"Write records.\n\n    >>> with engine.connect() as conn:\n    ...    conn.execute(text(\"SELECT * FROM users\")).fetchall()\n    \"\"\"\n    # cur.execute(q) is left to the caller\n    return con\n";
         assert_eq!(plan_of(docs), Plan::Skip);
         let defs = "class Conn:\n    def execute(self, q):\n        return q\n\n    async def  fetch(self):\n        pass\n";
