@@ -166,7 +166,7 @@ fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
     if h >= o.end {
         return true;
     }
-    if o.comment {
+    if o.comment || o.inert {
         return false;
     }
     let mut j = o.start;
@@ -411,6 +411,9 @@ struct Opaque {
     start: usize,
     end: usize,
     comment: bool,
+    /// A literal no candidate's text can come from (see `inert_literal`): every hit in
+    /// it is dead, a statement keyword at its start too.
+    inert: bool,
 }
 
 struct Lexed {
@@ -485,6 +488,7 @@ fn lex(b: &[u8]) -> Option<Lexed> {
                     start,
                     end: i,
                     comment: true,
+                    inert: false,
                 });
             }
             b'(' | b'[' | b'{' => {
@@ -500,10 +504,12 @@ fn lex(b: &[u8]) -> Option<Lexed> {
                 let start = if triple { i + 3 } else { i + 1 };
                 let end = string_end(b, start, q, triple)?;
                 if !interpolates(b, i) {
+                    let inert = inert_literal(b, i, end, depth, &lines, &opaque);
                     opaque.push(Opaque {
                         start,
                         end,
                         comment: false,
+                        inert,
                     });
                 }
                 i = end;
@@ -521,6 +527,67 @@ fn lex(b: &[u8]) -> Option<Lexed> {
         return None;
     }
     Some(Lexed { lines, opaque })
+}
+
+/// Whether the plain literal whose quote is at `q` (and that ends just before `end`) can
+/// never be a candidate's text, as the extractor judges it: a statement of its own (a
+/// docstring: the walker skips bare strings), or the whole first argument of a message call
+/// (`_("Select a valid choice")`, `ValueError("...")`: the walker drops message arguments
+/// and `eval` knows no such call). Anything else, including a literal joined to another, is
+/// not inert.
+fn inert_literal(
+    b: &[u8],
+    q: usize,
+    end: usize,
+    depth: usize,
+    lines: &[Line],
+    opaque: &[Opaque],
+) -> bool {
+    let prefix = b[..q]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    let from = q - prefix;
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0c);
+    if depth == 0 {
+        // A logical line of its own: it starts the line and nothing follows but a comment.
+        let starts_line = lines.last().is_some_and(|l| l.first == from);
+        let rest = b[end..].iter().find(|c| !matches!(c, b' ' | b'\t' | 0x0c));
+        return starts_line && matches!(rest, None | Some(b'\n' | b'\r' | b'#'));
+    }
+    let after = b[end..].iter().find(|c| !ws(c));
+    if !matches!(after, Some(b')' | b',')) {
+        return false;
+    }
+    let Some(open) = b[..from].iter().rposition(|c| !ws(c)) else {
+        return false;
+    };
+    // A `(` inside the comment that ends just before the literal opens no call.
+    if b[open] != b'('
+        || opaque
+            .last()
+            .is_some_and(|o| o.comment && o.start <= open && open < o.end)
+    {
+        return false;
+    }
+    let name_end = b[..open]
+        .iter()
+        .rposition(|c| !matches!(c, b' ' | b'\t'))
+        .map_or(0, |p| p + 1);
+    let name_start = b[..name_end]
+        .iter()
+        .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+        .map_or(0, |p| p + 1);
+    let Ok(name) = std::str::from_utf8(&b[name_start..name_end]) else {
+        return false;
+    };
+    is_message_call(name)
+}
+
+/// A call whose arguments are messages, not SQL (by its method name).
+fn is_message_call(name: &str) -> bool {
+    MESSAGE_CALLS.contains(&name) || name.ends_with("Error") || name.ends_with("Exception")
 }
 
 /// The bytes `lex` acts on (a line end, a continuation, a comment, a bracket, a quote).
@@ -1483,10 +1550,7 @@ impl<'s> Walker<'s> {
                     .child_by_field_name("function")
                     .map(|c| method_name(self.t(c)).to_string())
                     .unwrap_or_default();
-                let message = in_message
-                    || MESSAGE_CALLS.contains(&name.as_str())
-                    || name.ends_with("Error")
-                    || name.ends_with("Exception");
+                let message = in_message || is_message_call(&name);
                 if let Some(func) = n.child_by_field_name("function") {
                     // `cur.execute(q).fetchall()`: the sink is the receiver.
                     self.visit_expr(func, f, message);
@@ -1908,6 +1972,37 @@ mod tests {
         let r = r.unwrap_or_else(|| panic!("no regions"));
         let to_sql = src.find("def to_sql").unwrap_or_default();
         assert!(r.iter().all(|x| !x.contains(&to_sql)), "{r:?}");
+    }
+
+    /// A docstring that starts with a statement keyword ("Insert column into DataFrame"), or
+    /// a message call's literal (`_("Select a valid choice")`), cannot be a candidate: such
+    /// a file is not parsed. A literal that is joined, formatted or passed on still counts.
+    #[test]
+    fn keyword_hits_in_docstrings_and_messages_do_not_count() {
+        let p = crate::scan::prefilter::Prefilter::new(Some(PREFILTER))
+            .unwrap_or_else(|| unreachable!());
+        let plan_of = |src: &str| plan(src, &p.hits(src));
+        for dead in [
+            "def insert(self, loc):\n    \"\"\"\n    Insert column into DataFrame at specified location.\n    \"\"\"\n    return loc\n",
+            "class Frame:\n    'Select values at particular time of day.'  # doc\n",
+            "ERRORS = {\n    'invalid': _(\n        'Select a valid choice. %(value)s is not one of the choices.'\n    ),\n}\n",
+            "def f(x):\n    raise ValueError(\"Truncate requires a sorted index\", x)\n",
+            "def g():\n    warnings.warn ('Delete from the table is deprecated')\n",
+        ] {
+            assert!(!p.hits(dead).is_empty(), "{dead}");
+            assert_eq!(plan_of(dead), Plan::Skip, "{dead}");
+            assert!(whole_extract(dead).is_empty(), "{dead}");
+        }
+        for live in [
+            "def f(t):\n    \"SELECT * FROM users WHERE name = '%s'\" % t\n",
+            "def g(uid):\n    \"SELECT * FROM users WHERE id = {}\".format(uid)\n",
+            "Q = _(\"SELECT a FROM t\") or \"SELECT b FROM t WHERE c = 'x'\"\n",
+            "x = [  # warn(\n    \"SELECT a FROM t WHERE c = 'x'\",\n]\n",
+            "def h(t):\n    log(\"DELETE FROM t WHERE a = \" + t)\n    return \"DELETE FROM t WHERE a = '1'\"\n",
+        ] {
+            assert_ne!(plan_of(live), Plan::Skip, "{live}");
+            assert!(!whole_extract(live).is_empty(), "{live}");
+        }
     }
 
     #[test]
