@@ -500,6 +500,22 @@ pub fn method_name(callee: &str) -> &str {
     callee.rsplit(['.', ':']).next().unwrap_or(callee).trim()
 }
 
+/// Whether a hit at `h` inside a plain string literal whose text starts at `start` is at
+/// the literal's start, as the prefilter's statement-keyword rule sees it: only whitespace,
+/// `(` and escaped line ends or tabs before it. A hit elsewhere in such a literal cannot
+/// start a candidate.
+pub fn starts_literal(b: &[u8], start: usize, h: usize) -> bool {
+    let mut j = start;
+    while j < h {
+        match b[j] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'(' => j += 1,
+            b'\\' if matches!(b.get(j + 1), Some(b'n' | b'r' | b't')) => j += 2,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Decodes the common backslash escapes of C-like string literals (`\n`, `\t`, `\"`, `\'`,
 /// `\\`, `\r`, `\0`, `\u{..}`/`\uXXXX`, `\xHH`); unknown escapes keep the character.
 pub fn unescape_c(s: &str) -> String {

@@ -17,7 +17,7 @@ use super::common::{
     FormatArg, Hole, Scope, Str, children, fold_printf, method_name, parse, position, text,
     unescape_c,
 };
-use crate::scan::candidate::{Candidate, Construction, Extractor, Sinks, looks_like_sql};
+use crate::scan::candidate::{Candidate, Construction, Extractor, Plan, Sinks, looks_like_sql};
 
 pub struct JavaScriptExtractor;
 pub struct TypeScriptExtractor;
@@ -30,6 +30,10 @@ impl Extractor for JavaScriptExtractor {
 
     fn sinks(&self) -> Option<Sinks> {
         Some(PREFILTER)
+    }
+
+    fn plan(&self, source: &str, hits: &[usize]) -> Plan {
+        super::js_plan::plan(source, hits)
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
@@ -46,6 +50,10 @@ impl Extractor for TypeScriptExtractor {
         Some(PREFILTER)
     }
 
+    fn plan(&self, source: &str, hits: &[usize]) -> Plan {
+        super::js_plan::plan(source, hits)
+    }
+
     fn extract(&self, source: &str) -> Vec<Candidate> {
         extract_with(source, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into())
     }
@@ -58,6 +66,10 @@ impl Extractor for TsxExtractor {
 
     fn sinks(&self) -> Option<Sinks> {
         Some(PREFILTER)
+    }
+
+    fn plan(&self, source: &str, hits: &[usize]) -> Plan {
+        super::js_plan::plan(source, hits)
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
@@ -92,10 +104,15 @@ fn extract_with(source: &str, language: tree_sitter::Language) -> Vec<Candidate>
     finish(w.out)
 }
 
-/// A bundled/minified file: long lines of code, not hand-written queries.
+/// A bundled/minified file: long lines of code, not hand-written queries. Linguist calls a
+/// JavaScript file minified when its lines average over 110 bytes; this asks for 500, and
+/// 16 KiB so that a short one-line module is not taken for one.
 pub(crate) fn is_minified(source: &str) -> bool {
-    let lines = source.lines().count().max(1);
-    source.len() > 100_000 && source.len() / lines > 500
+    if source.len() < 16 * 1024 {
+        return false;
+    }
+    let lines = memchr::memchr_iter(b'\n', source.as_bytes()).count().max(1);
+    source.len() / lines > 500
 }
 
 /// Sorted by position; one candidate per position, the most severe view kept (a variable

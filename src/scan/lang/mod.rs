@@ -5,6 +5,7 @@ pub mod flow;
 pub mod go;
 pub mod java;
 pub mod javascript;
+mod js_plan;
 pub mod python;
 pub mod rust;
 

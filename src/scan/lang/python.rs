@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use super::common::{
     FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse,
-    parse_ranges, position, text, unescape_c,
+    parse_ranges, position, starts_literal, text, unescape_c,
 };
 use crate::scan::candidate::{Candidate, Extractor, Plan, Sinks, looks_like_sql};
 
@@ -169,15 +169,7 @@ fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
     if o.comment || o.inert {
         return false;
     }
-    let mut j = o.start;
-    while j < h {
-        match b[j] {
-            b' ' | b'\t' | b'\n' | b'\r' | b'(' => j += 1,
-            b'\\' if matches!(b.get(j + 1), Some(b'n' | b'r' | b't')) => j += 2,
-            _ => return false,
-        }
-    }
-    true
+    starts_literal(b, o.start, h)
 }
 
 /// A class larger than this is narrowed to the members that matter.

@@ -1,0 +1,344 @@
+//! What to parse of a JavaScript/TypeScript file. A prefilter hit in a comment, or inside
+//! a plain string literal anywhere but a statement keyword at the literal's start, cannot
+//! start a candidate (the walker never reads comments, and a plain literal holds no call):
+//! a file with only such hits is not parsed (vendored libraries name `query` in their
+//! comments and messages). Any other file is parsed whole, and so is a file this lexer
+//! cannot follow: JSX or a TypeScript `<T>` assertion (a `<` where an operand belongs), or a
+//! comment, template literal or substitution still open at the end.
+//!
+//! Template literals are followed (their `${}` parts are code) but never opaque: like a
+//! Python f-string, their text is built at run time. A regular expression is told from a
+//! division by the token before the `/` (the usual lexer rule); after `)` or `}` either can
+//! follow (`if (x) /'/.test(s)`, `(a + b) / 2`), so the `/` is read as a division and a
+//! quote, backtick or comment later on that line makes the lexer give up. Regex bodies are
+//! never opaque, and a regex never spans lines (one that does not close on its line was a
+//! division), so a misread `/` cannot hide a hit.
+
+use super::common::starts_literal;
+use crate::scan::candidate::Plan;
+
+/// A comment or a plain string literal's text.
+struct Opaque {
+    start: usize,
+    end: usize,
+    comment: bool,
+}
+
+pub(crate) fn plan(source: &str, hits: &[usize]) -> Plan {
+    if super::javascript::is_minified(source) {
+        return Plan::Skip;
+    }
+    let b = source.as_bytes();
+    let Some(opaque) = lex(b) else {
+        return Plan::Whole;
+    };
+    if hits.iter().any(|&h| live(b, &opaque, h)) {
+        Plan::Whole
+    } else {
+        Plan::Skip
+    }
+}
+
+fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
+    let i = opaque.partition_point(|o| o.start <= h);
+    match i.checked_sub(1).map(|i| &opaque[i]) {
+        Some(o) if h < o.end => !o.comment && starts_literal(b, o.start, h),
+        _ => true,
+    }
+}
+
+/// Words after which a `/` starts a regular expression (`return /x/.test(s)`).
+const BEFORE_REGEX: &[&[u8]] = &[
+    b"return",
+    b"typeof",
+    b"instanceof",
+    b"in",
+    b"of",
+    b"new",
+    b"delete",
+    b"void",
+    b"throw",
+    b"case",
+    b"do",
+    b"else",
+    b"yield",
+    b"await",
+];
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+fn is_ident(c: u8) -> bool {
+    is_ident_start(c) || c.is_ascii_digit()
+}
+
+/// Comments and plain string literals in file order; `None` where the file needs a parser.
+fn lex(b: &[u8]) -> Option<Vec<Opaque>> {
+    let mut out = Vec::new();
+    // One entry per open template substitution: its `{` depth.
+    let mut substitutions: Vec<usize> = Vec::new();
+    // The last token ends an operand: a `/` divides, a `<` compares.
+    let mut operand = false;
+    // The last token is `)` or `}`: a `/` may start a regex as well as divide.
+    let mut ambiguous = false;
+    // Up to here (the end of a line with an ambiguous `/`) a quote or comment is not
+    // followed: the lexer gives up.
+    let mut unsure_until = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let closes = matches!(c, b')' | b'}');
+        if i < unsure_until
+            && (matches!(c, b'\'' | b'"' | b'`')
+                || (c == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*'))))
+        {
+            return None;
+        }
+        match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+                out.push(Opaque {
+                    start: i,
+                    end,
+                    comment: true,
+                });
+                // A comment is no token: what it follows still decides a `/`.
+                i = end;
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = i + 2 + memchr::memmem::find(&b[i + 2..], b"*/")? + 2;
+                out.push(Opaque {
+                    start: i,
+                    end,
+                    comment: true,
+                });
+                // A comment is no token: what it follows still decides a `/`.
+                i = end;
+                continue;
+            }
+            b'/' if ambiguous => {
+                unsure_until = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+                operand = false;
+                i += 1;
+            }
+            b'/' if !operand => match regex_end(b, i + 1) {
+                Some(end) => {
+                    i = end;
+                    operand = true;
+                }
+                None => i += 1,
+            },
+            b'\'' | b'"' => {
+                let end = string_end(b, i + 1, c);
+                out.push(Opaque {
+                    start: i + 1,
+                    end,
+                    comment: false,
+                });
+                i = end;
+                operand = true;
+            }
+            b'`' => {
+                let (end, open) = template_text(b, i + 1)?;
+                i = end;
+                operand = !open;
+                if open {
+                    substitutions.push(0);
+                }
+            }
+            b'{' => {
+                if let Some(d) = substitutions.last_mut() {
+                    *d += 1;
+                }
+                operand = false;
+                i += 1;
+            }
+            b'}' => {
+                match substitutions.last_mut() {
+                    Some(0) => {
+                        // The substitution closes: back in the template's text.
+                        substitutions.pop();
+                        let (end, open) = template_text(b, i + 1)?;
+                        i = end;
+                        operand = !open;
+                        if open {
+                            substitutions.push(0);
+                        }
+                        ambiguous = false;
+                        continue;
+                    }
+                    Some(d) => *d -= 1,
+                    None => {}
+                }
+                operand = true;
+                i += 1;
+            }
+            b')' | b']' => {
+                operand = true;
+                i += 1;
+            }
+            b'<' if !operand
+                && b.get(i + 1)
+                    .is_some_and(|&n| is_ident_start(n) || n == b'>') =>
+            {
+                // JSX, or a TypeScript assertion or generic arrow function.
+                return None;
+            }
+            c if is_ident_start(c) => {
+                let start = i;
+                while i < b.len() && is_ident(b[i]) {
+                    i += 1;
+                }
+                operand = !BEFORE_REGEX.contains(&&b[start..i]);
+            }
+            c if c.is_ascii_digit() => {
+                while i < b.len() && (is_ident(b[i]) || b[i] == b'.') {
+                    i += 1;
+                }
+                operand = true;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            _ => {
+                operand = false;
+                i += 1;
+            }
+        }
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            ambiguous = closes;
+        }
+    }
+    substitutions.is_empty().then_some(out)
+}
+
+/// Just past a regular expression whose body starts at `i` (and its flags); `None` if the
+/// line ends first (then the `/` was a division).
+fn regex_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let mut class = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'\n' | b'\r' => return None,
+            b'[' => {
+                class = true;
+                i += 1;
+            }
+            b']' => {
+                class = false;
+                i += 1;
+            }
+            b'/' if !class => {
+                i += 1;
+                while i < b.len() && is_ident(b[i]) {
+                    i += 1;
+                }
+                return Some(i);
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Just past the quote that closes a string whose text starts at `i`; at the line end if
+/// it does not close (an escaped line end continues it).
+fn string_end(b: &[u8], mut i: usize, q: u8) -> usize {
+    while i < b.len() {
+        match memchr::memchr3(b'\\', q, b'\n', &b[i..]) {
+            Some(p) => i += p,
+            None => return b.len(),
+        }
+        match b[i] {
+            b'\\' => i += 2,
+            b'\n' => return i,
+            _ => return i + 1,
+        }
+    }
+    b.len()
+}
+
+/// From inside a template literal's text at `i`: just past its closing backtick
+/// (`false`), or just past a `${` that opens a substitution (`true`). `None` if it never
+/// closes.
+fn template_text(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    while i < b.len() {
+        i += memchr::memchr3(b'`', b'\\', b'$', &b[i..])?;
+        match b[i] {
+            b'`' => return Some((i + 1, false)),
+            b'\\' => i += 2,
+            _ if b.get(i + 1) == Some(&b'{') => return Some((i + 2, true)),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::candidate::Extractor;
+    use crate::scan::lang::javascript::JavaScriptExtractor;
+    use crate::scan::prefilter::Prefilter;
+
+    fn plan_of(src: &str) -> Plan {
+        let p = Prefilter::new(JavaScriptExtractor.sinks()).unwrap_or_else(|| unreachable!());
+        let hits = p.hits(src);
+        assert!(!hits.is_empty(), "no hit in {src}");
+        plan(src, &hits)
+    }
+
+    /// Sinks named in comments and messages (select2's "The `query` method must be
+    /// defined", xregexp's "a literal `$1`") do not make a file parsed; the walker agrees
+    /// that nothing comes out of them.
+    #[test]
+    fn hits_in_comments_and_plain_strings_do_not_count() {
+        for dead in [
+            "// call db.query(sql) yourself\nfunction f(x) { return x; }\n",
+            "/* db.query(`SELECT 1`)\n   is left to the caller */\nvar a = 1;\n",
+            "throw new Error('The `query` method must be defined in child classes.');\n",
+            "var s = \"use db.execute(q) to run it\";\nvar r = /['`]/g;\n",
+            "const t = `a ${'db.query(x)'} b`; // literal `$1`\n",
+            "var a = b / c; var d = 'x'; // db.query(q)\n",
+        ] {
+            assert_eq!(plan_of(dead), Plan::Skip, "{dead}");
+            assert!(JavaScriptExtractor.extract(dead).is_empty(), "{dead}");
+        }
+        for live in [
+            "db.query(\"SELECT * FROM users WHERE id = \" + id);\n",
+            "var q = '  SELECT * FROM users WHERE id = ' + id; run(q);\n",
+            "var r = x / 2; db.query(`DELETE FROM t WHERE a = ${a}`);\n",
+            "var r = /'/.test(s); db.query(\"UPDATE t SET a = \" + a);\n",
+            "if (ok) /'/.test(s); db.query(\"UPDATE t SET a = \" + a);\n",
+            "const t = `${db.query('DELETE FROM t WHERE a = ' + a)}`;\n",
+        ] {
+            assert_eq!(plan_of(live), Plan::Whole, "{live}");
+            assert!(!JavaScriptExtractor.extract(live).is_empty(), "{live}");
+        }
+    }
+
+    /// Where a lexer cannot follow the file (JSX text with an apostrophe, an unclosed
+    /// template), the file is parsed whole.
+    #[test]
+    fn what_a_lexer_cannot_follow_is_parsed_whole() {
+        for src in [
+            "const A = () => <p>Don't db.query(x)</p>;\n",
+            "// db.query(q)\nconst t = `never closed\n",
+            "/* db.query(q)\n",
+        ] {
+            assert_eq!(plan_of(src), Plan::Whole, "{src}");
+        }
+    }
+
+    /// A one-line bundle (select2.full.min.js: 79 KB, one line) is not read; a short
+    /// one-line module is.
+    #[test]
+    fn minified_bundles_are_skipped() {
+        let call = "db.query('SELECT * FROM users WHERE id = ' + id);";
+        let bundle = format!("!function(){{{}}}();\n", call.repeat(400));
+        assert!(bundle.len() > 16 * 1024);
+        assert_eq!(plan_of(&bundle), Plan::Skip);
+        assert_eq!(plan_of(call), Plan::Whole);
+        assert!(!JavaScriptExtractor.extract(call).is_empty());
+    }
+}
