@@ -209,14 +209,37 @@ fn after_quote_skip(b: &[u8], mut i: usize) -> Option<usize> {
     None
 }
 
+/// For each byte, the keywords (bit `i`: `KEYWORDS[i]`) that start with it in either
+/// letter case: most quotes are followed by a byte that starts none, and are done with
+/// after one lookup.
+const KEYWORD_FIRST: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < KEYWORDS.len() {
+        let first = KEYWORDS[i].as_bytes()[0];
+        t[first as usize] |= 1 << i;
+        t[first.to_ascii_uppercase() as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
+const _: () = assert!(
+    KEYWORDS.len() <= 32,
+    "KEYWORD_FIRST holds a bit per keyword"
+);
+
 /// The statement keyword (lower case) that `b` starts with, in any letter case.
 fn keyword_at(b: &[u8]) -> Option<&'static str> {
-    let first = b.first()?.to_ascii_lowercase();
-    KEYWORDS.iter().copied().find(|k| {
-        k.as_bytes()[0] == first
-            && b.len() >= k.len()
-            && b[..k.len()].eq_ignore_ascii_case(k.as_bytes())
-    })
+    let mut set = KEYWORD_FIRST[usize::from(*b.first()?)];
+    while set != 0 {
+        let k = KEYWORDS[set.trailing_zeros() as usize];
+        if b.len() >= k.len() && b[..k.len()].eq_ignore_ascii_case(k.as_bytes()) {
+            return Some(k);
+        }
+        set &= set - 1;
+    }
+    None
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ impl Extractor for JavaScriptExtractor {
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
-        extract_with(source, tree_sitter_javascript::LANGUAGE.into())
+        extract_with(source, tree_sitter_javascript::LANGUAGE.into(), false)
     }
 }
 
@@ -55,7 +55,11 @@ impl Extractor for TypeScriptExtractor {
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
-        extract_with(source, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into())
+        extract_with(
+            source,
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            true,
+        )
     }
 }
 
@@ -73,7 +77,7 @@ impl Extractor for TsxExtractor {
     }
 
     fn extract(&self, source: &str) -> Vec<Candidate> {
-        extract_with(source, tree_sitter_typescript::LANGUAGE_TSX.into())
+        extract_with(source, tree_sitter_typescript::LANGUAGE_TSX.into(), true)
     }
 }
 
@@ -83,7 +87,8 @@ const MAX_SOURCE: usize = 4_000_000;
 /// overflow on pathological input).
 const MAX_DEPTH: usize = 256;
 
-fn extract_with(source: &str, language: tree_sitter::Language) -> Vec<Candidate> {
+/// `typed`: TypeScript (only its fields carry types).
+fn extract_with(source: &str, language: tree_sitter::Language, typed: bool) -> Vec<Candidate> {
     if source.len() > MAX_SOURCE || is_minified(source) {
         return Vec::new();
     }
@@ -95,7 +100,7 @@ fn extract_with(source: &str, language: tree_sitter::Language) -> Vec<Candidate>
     let mut module = Module::default();
     {
         let pre = Walker::new(source, &empty);
-        pre.collect_module(root, &mut module);
+        pre.collect_module(root, &mut module, typed);
     }
     let mut w = Walker::new(source, &module);
     let mut f = Frame::root();
@@ -652,10 +657,13 @@ impl<'s> Walker<'s> {
 
     /// Top-level constants (also exported ones), constant maps, class static fields, string
     /// enums and numeric-typed properties, so that functions see them wherever they are.
-    fn collect_module(&self, root: Node, m: &mut Module) {
+    fn collect_module(&self, root: Node, m: &mut Module, typed: bool) {
         let mut f = Frame::new(None);
         let mut field_types: HashMap<String, bool> = HashMap::new();
-        self.collect_fields(root, &mut field_types, 0);
+        if typed {
+            // A walk of the whole tree for typed fields, which JavaScript does not have.
+            self.collect_fields(root, &mut field_types, 0);
+        }
         m.numeric_fields = field_types
             .into_iter()
             .filter(|(_, numeric)| *numeric)
