@@ -169,22 +169,22 @@ const STATEMENT_STARTS: &[(&str, &[&str])] = &[
 /// `INSERT INTO`, `UPDATE ... SET`, `DELETE FROM`, ...). Prose such as "Select a file"
 /// does not pass; `SELECT 1` alone does not either unless it reaches a database call.
 pub fn looks_like_sql(text: &str) -> bool {
-    let lower = text
-        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
-        .to_lowercase();
-    let first: String = lower
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
-    let Some((_, needs)) = STATEMENT_STARTS.iter().find(|(k, _)| *k == first) else {
+    // Compared without copying the text to lower case (this runs on every string that may
+    // be a candidate): keywords and the words they need are ASCII.
+    let text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    let first = &text[..text.bytes().take_while(|c| c.is_ascii_alphabetic()).count()];
+    let Some((keyword, needs)) = STATEMENT_STARTS
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(first))
+    else {
         return false;
     };
-    let rest = &lower[first.len()..];
+    let rest = &text[first.len()..];
     // A lone keyword ("truncate", "update") is a word, not a statement.
     if !rest.starts_with(|c: char| c.is_whitespace()) || rest.trim().is_empty() {
         return false;
     }
-    if first == "call" {
+    if *keyword == "call" {
         // `CALL proc(...)`: a procedure name and its arguments, not "Call ``func`` on ...".
         let rest = rest.trim_start();
         let name = rest
@@ -199,8 +199,12 @@ pub fn looks_like_sql(text: &str) -> bool {
         }
         rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '('))
             .any(|tok| {
-                tok == *w
-                    || (w.ends_with('_') && tok.starts_with(w))
+                tok.eq_ignore_ascii_case(w)
+                    || (w.ends_with('_')
+                        && tok
+                            .as_bytes()
+                            .get(..w.len())
+                            .is_some_and(|p| p.eq_ignore_ascii_case(w.as_bytes())))
                     || (*w == "(" && tok.contains('('))
             })
             || (*w == "(" && rest.contains('('))

@@ -109,7 +109,7 @@ fn extract_tree(source: &str, tree: &tree_sitter::Tree) -> Vec<Candidate> {
 /// candidate (a docstring's `conn.execute(text("SELECT ..."))` example): without others the
 /// file is skipped. A file is narrowed to the statements that hold a hit, plus every
 /// simple statement at module or class level (constants that f-strings and `%` formatting
-/// fold in). A function holds its own local flow, so it is taken whole; a large class is
+/// fold in). A function holds its own local flow, so it is taken whole; a class is
 /// narrowed to its header, its simple statements and the members that hold a hit. The
 /// whole file when the statements cannot be told apart (an unterminated string or bracket),
 /// when a hit sits before the first statement, or when the regions are all of it. (Regions
@@ -214,9 +214,6 @@ fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
     starts_literal(b, o.start, h)
 }
 
-/// A class larger than this is narrowed to the members that matter.
-const CLASS_SPLIT_BYTES: usize = 4 * 1024;
-
 /// Adds the statements of `block` that a candidate may need, merging adjacent ranges.
 fn pick(
     b: &[u8],
@@ -243,9 +240,10 @@ fn pick(
         if is_simple(b, &lines[st.head]) {
             // A simple statement: it may bind a constant.
             push(out, s..e);
-        } else if st.is_class(b, lines) && (!hit || e - s > CLASS_SPLIT_BYTES) {
-            // A class without a hit still lends its constants (`Queries.TABLE`); a large
-            // one with hits is narrowed too: header, then the members of its body.
+        } else if st.is_class(b, lines) {
+            // A class without a hit still lends its constants (`Queries.TABLE`); one with
+            // hits is narrowed too: header, then the members of its body (whatever its
+            // size: taking classes under 4 KiB whole parsed 6 % more of the tree).
             match st.body(lines, block.indent) {
                 Some(body) => {
                     push(out, s..lines[body.from].start);
