@@ -17,6 +17,23 @@
 use super::common::starts_literal;
 use crate::scan::candidate::Plan;
 
+struct Lexed {
+    /// In file order.
+    opaque: Vec<Opaque>,
+    /// Function bodies (`{` to `}`) known as such: after `=>`, or after the parameters
+    /// of `function name(...)`. A method's body is taken for a block.
+    functions: Vec<std::ops::Range<usize>>,
+}
+
+/// The token before a `{`, as far as telling a function body goes.
+#[derive(Clone, Copy)]
+enum Prev {
+    Arrow,
+    /// `)`, with the position of its `(`.
+    Close(usize),
+    Other,
+}
+
 /// A comment or a plain string literal's text.
 struct Opaque {
     start: usize,
@@ -29,14 +46,76 @@ pub(crate) fn plan(source: &str, hits: &[usize]) -> Plan {
         return Plan::Skip;
     }
     let b = source.as_bytes();
-    let Some(opaque) = lex(b) else {
+    let Some(Lexed { opaque, functions }) = lex(b) else {
         return Plan::Whole;
     };
-    if hits.iter().any(|&h| live(b, &opaque, h)) {
+    if hits
+        .iter()
+        .any(|&h| live(b, &opaque, h) && !unknown_argument(b, h, &functions))
+    {
         Plan::Whole
     } else {
         Plan::Skip
     }
+}
+
+/// Whether the hit at `h` is a call `name(x)` or `name(x, ...)` whose first argument is a
+/// bare name that no assignment the call can see gives a value: the walker sees no string
+/// in `x` (a parameter, an import, a global), so the call yields no candidate, whatever
+/// `name` is. Its other arguments are code whose candidates have hits of their own.
+/// An assignment is `x` followed by `=`, `:` (a typed declaration) or an operator and `=`,
+/// anywhere (in strings and comments too), unless it sits inside a function body that
+/// does not hold the call.
+fn unknown_argument(b: &[u8], h: usize, functions: &[std::ops::Range<usize>]) -> bool {
+    let skip_ws = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = h;
+    while b.get(i).copied().is_some_and(is_ident) {
+        i += 1;
+    }
+    i = skip_ws(i);
+    if b.get(i) != Some(&b'(') {
+        return false;
+    }
+    let start = skip_ws(i + 1);
+    if !b.get(start).copied().is_some_and(is_ident_start) {
+        return false;
+    }
+    let mut end = start;
+    while b.get(end).copied().is_some_and(is_ident) {
+        end += 1;
+    }
+    let name = &b[start..end];
+    if matches!(name, b"this" | b"super" | b"null" | b"true" | b"false")
+        || !matches!(b.get(skip_ws(end)), Some(b',' | b')'))
+    {
+        return false;
+    }
+    for p in memchr::memmem::find_iter(b, name) {
+        let whole = (p == 0 || !is_ident(b[p - 1]))
+            && !b.get(p + name.len()).copied().is_some_and(is_ident);
+        if !whole {
+            continue;
+        }
+        let after = skip_ws(p + name.len());
+        let assigns = match b.get(after) {
+            Some(b':') => true,
+            Some(b'=') => b.get(after + 1) != Some(&b'='),
+            Some(c) if b"+-*/%&|^?<>!".contains(c) => b
+                .get(after + 1..(after + 4).min(b.len()))
+                .is_some_and(|w| w.contains(&b'=')),
+            _ => false,
+        };
+        let hidden = functions.iter().any(|f| f.contains(&p) && !f.contains(&h));
+        if assigns && !hidden {
+            return false;
+        }
+    }
+    true
 }
 
 fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
@@ -73,9 +152,32 @@ fn is_ident(c: u8) -> bool {
     is_ident_start(c) || c.is_ascii_digit()
 }
 
-/// Comments and plain string literals in file order; `None` where the file needs a parser.
-fn lex(b: &[u8]) -> Option<Vec<Opaque>> {
+/// Whether the parameters opening at `open` follow `function` or `function name`.
+fn after_function_keyword(b: &[u8], open: usize) -> bool {
+    let word_before = |end: usize| {
+        let end = b[..end]
+            .iter()
+            .rposition(|c| !c.is_ascii_whitespace())
+            .map_or(0, |p| p + 1);
+        let start = b[..end]
+            .iter()
+            .rposition(|c| !is_ident(*c))
+            .map_or(0, |p| p + 1);
+        (start, &b[start..end])
+    };
+    let (start, word) = word_before(open);
+    word == b"function" || (!word.is_empty() && word_before(start).1 == b"function")
+}
+
+/// Comments, plain string literals and function bodies; `None` where the file needs a
+/// parser.
+fn lex(b: &[u8]) -> Option<Lexed> {
     let mut out = Vec::new();
+    let mut functions = Vec::new();
+    // Open `(`s; open `{`s with whether each opens a function body.
+    let mut parens: Vec<usize> = Vec::new();
+    let mut braces: Vec<(usize, bool)> = Vec::new();
+    let mut prev = Prev::Other;
     // One entry per open template substitution: its `{` depth.
     let mut substitutions: Vec<usize> = Vec::new();
     // The last token ends an operand: a `/` divides, a `<` compares.
@@ -152,6 +254,12 @@ fn lex(b: &[u8]) -> Option<Vec<Opaque>> {
                 if let Some(d) = substitutions.last_mut() {
                     *d += 1;
                 }
+                let function = match prev {
+                    Prev::Arrow => true,
+                    Prev::Close(open) => after_function_keyword(b, open),
+                    Prev::Other => false,
+                };
+                braces.push((i, function));
                 operand = false;
                 i += 1;
             }
@@ -167,17 +275,40 @@ fn lex(b: &[u8]) -> Option<Vec<Opaque>> {
                             substitutions.push(0);
                         }
                         ambiguous = false;
+                        prev = Prev::Other;
                         continue;
                     }
                     Some(d) => *d -= 1,
                     None => {}
                 }
+                if let (open, true) = braces.pop()? {
+                    functions.push(open..i + 1);
+                }
                 operand = true;
                 i += 1;
             }
-            b')' | b']' => {
+            b'(' => {
+                parens.push(i);
+                operand = false;
+                i += 1;
+            }
+            b')' => {
+                prev = Prev::Close(parens.pop()?);
                 operand = true;
                 i += 1;
+                ambiguous = true;
+                continue;
+            }
+            b']' => {
+                operand = true;
+                i += 1;
+            }
+            b'=' if b.get(i + 1) == Some(&b'>') => {
+                prev = Prev::Arrow;
+                operand = false;
+                i += 2;
+                ambiguous = false;
+                continue;
             }
             b'<' if !operand
                 && b.get(i + 1)
@@ -207,9 +338,13 @@ fn lex(b: &[u8]) -> Option<Vec<Opaque>> {
         }
         if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
             ambiguous = closes;
+            prev = Prev::Other;
         }
     }
-    substitutions.is_empty().then_some(out)
+    (substitutions.is_empty() && braces.is_empty() && parens.is_empty()).then_some(Lexed {
+        opaque: out,
+        functions,
+    })
 }
 
 /// Just past a regular expression whose body starts at `i` (and its flags); `None` if the
@@ -340,5 +475,25 @@ mod tests {
         assert_eq!(plan_of(&bundle), Plan::Skip);
         assert_eq!(plan_of(call), Plan::Whole);
         assert!(!JavaScriptExtractor.extract(call).is_empty());
+    }
+
+    /// select2's `this.dataAdapter.query(params, ...)`: `params` is a parameter, and the
+    /// only `params = ...` lies in another function, so nothing comes out of the call.
+    /// An assignment the call can see (before it, in an enclosing function, in a method or
+    /// block this lexer does not take for a function) keeps the file.
+    #[test]
+    fn calls_on_a_name_no_visible_assignment_gives_are_not_parsed() {
+        let dead = "(function () {\n  S.prototype.query = function (params) {\n    this.dataAdapter.query(params, function (data) { show(data); });\n  };\n  function other() { var params = slice.call(arguments, 1); return params; }\n  var f = (params) => { params = params || {}; };\n})();\n";
+        assert_eq!(plan_of(dead), Plan::Skip);
+        assert!(JavaScriptExtractor.extract(dead).is_empty());
+        for live in [
+            "function run(db, a) {\n  var params = 'SELECT * FROM t WHERE a = ' + a;\n  db.query(params);\n}\n",
+            "function outer(a) {\n  var q = 'DELETE FROM t WHERE a = ' + a;\n  return function () { db.query(q); };\n}\n",
+            "class R {\n  run(a) {\n    let q: string = `UPDATE t SET a = ${a}`;\n    return this.db.query(q);\n  }\n}\n",
+            "let q;\nif (a) { q = 'DELETE FROM t WHERE a = ' + a; }\ndb.query(q);\n",
+        ] {
+            assert_eq!(plan_of(live), Plan::Whole, "{live}");
+        }
+        assert!(!JavaScriptExtractor.extract("function run(db, a) {\n  var params = 'SELECT * FROM t WHERE a = ' + a;\n  db.query(params);\n}\n").is_empty());
     }
 }
