@@ -177,7 +177,18 @@ fn plan(source: &str, hits: &[usize]) -> Plan {
         hot.extend(names);
     }
     let mut out: Vec<std::ops::Range<usize>> = Vec::new();
-    pick(bytes, &lines, Block::module(bytes, &lines), &hits, &mut out);
+    let mut optional = Vec::new();
+    pick(
+        bytes,
+        &lines,
+        Block::module(bytes, &lines),
+        &hits,
+        &mut out,
+        &mut optional,
+    );
+    let Some(out) = add_referenced(source, out, optional) else {
+        return Plan::Whole;
+    };
     let kept: usize = out.iter().map(|r| r.end - r.start).sum();
     if kept < bytes.len() {
         Plan::Regions(out)
@@ -214,13 +225,123 @@ fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
     starts_literal(b, o.start, h)
 }
 
-/// Adds the statements of `block` that a candidate may need, merging adjacent ranges.
+/// A module- or class-level assignment without a hit, kept only if a kept part names one
+/// of the names it binds.
+type Optional = (std::ops::Range<usize>, Vec<String>);
+
+/// Adds to `kept` every optional assignment whose names appear as a word in a kept part, to
+/// a fixpoint (a constant built from another), and merges adjacent parts. The names are
+/// searched for anywhere in the kept text (strings and comments too: `%(table)s`,
+/// `getattr(self, "sql")`), which can only keep more. `None` if the search cannot be built.
+fn add_referenced(
+    source: &str,
+    mut kept: Vec<std::ops::Range<usize>>,
+    mut optional: Vec<Optional>,
+) -> Option<Vec<std::ops::Range<usize>>> {
+    let b = source.as_bytes();
+    let mut fresh = kept.clone();
+    while !optional.is_empty() && !fresh.is_empty() {
+        let names: Vec<&str> = {
+            let mut n: Vec<&str> = optional
+                .iter()
+                .flat_map(|(_, names)| names.iter().map(String::as_str))
+                .collect();
+            n.sort_unstable();
+            n.dedup();
+            n
+        };
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&names)
+            .ok()?;
+        let ident = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+        let mut used = vec![false; names.len()];
+        for r in &fresh {
+            for m in ac.find_iter(&b[r.clone()]) {
+                let (start, end) = (r.start + m.start(), r.start + m.end());
+                if !ident(start.checked_sub(1).and_then(|i| b.get(i))) && !ident(b.get(end)) {
+                    used[m.pattern().as_usize()] = true;
+                }
+            }
+        }
+        let take: Vec<bool> = optional
+            .iter()
+            .map(|(_, ns)| {
+                ns.iter()
+                    .any(|n| names.binary_search(&n.as_str()).is_ok_and(|i| used[i]))
+            })
+            .collect();
+        let (now, later): (Vec<_>, Vec<_>) =
+            optional.into_iter().zip(take).partition(|(_, take)| *take);
+        optional = later.into_iter().map(|(o, _)| o).collect();
+        fresh = now.into_iter().map(|((r, _), _)| r).collect();
+        kept.extend(fresh.iter().cloned());
+    }
+    kept.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(kept.len());
+    for r in kept {
+        match merged.last_mut() {
+            Some(last) if last.end >= r.start => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    Some(merged)
+}
+
+/// The names a plain assignment binds (`a = ...`, `a, b = c = ...`, `a += ...`); `None`
+/// for any other statement (annotated, subscript or attribute targets, calls), which is
+/// then always kept.
+fn bound_names(stmt: &str) -> Option<Vec<String>> {
+    if stmt.contains(';') {
+        // `a = 1; b = 2`: more than one statement.
+        return None;
+    }
+    let mut names = Vec::new();
+    let mut rest = stmt.trim_start();
+    loop {
+        let mut target = Vec::new();
+        let mut t = rest;
+        loop {
+            let n = t
+                .bytes()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                .count();
+            if n == 0 || t.as_bytes()[0].is_ascii_digit() {
+                break;
+            }
+            target.push(t[..n].to_string());
+            t = t[n..].trim_start_matches([' ', '\t']);
+            match t.strip_prefix(',') {
+                Some(after) => t = after.trim_start_matches([' ', '\t']),
+                None => break,
+            }
+        }
+        let augmented = ["+=", "-=", "*=", "/=", "%=", "|=", "&=", "//="]
+            .iter()
+            .find_map(|op| t.strip_prefix(op));
+        let after = match (t.strip_prefix('='), augmented) {
+            (Some(after), _) if !after.starts_with('=') && !target.is_empty() => after,
+            (_, Some(_)) if target.len() == 1 => {
+                names.extend(target);
+                return Some(names);
+            }
+            // Not a target list: the value of the last `=` (or not an assignment at all).
+            _ => return (!names.is_empty()).then_some(names),
+        };
+        names.extend(target);
+        rest = after.trim_start_matches([' ', '\t']);
+    }
+}
+
+/// Adds the statements of `block` that a candidate may need, merging adjacent ranges; a
+/// plain assignment without a hit goes to `optional` (kept if something kept names it).
 fn pick(
     b: &[u8],
     lines: &[Line],
     block: Block,
     hits: &[usize],
     out: &mut Vec<std::ops::Range<usize>>,
+    optional: &mut Vec<Optional>,
 ) {
     let push = |out: &mut Vec<std::ops::Range<usize>>, r: std::ops::Range<usize>| {
         if r.start >= r.end {
@@ -239,7 +360,10 @@ fn pick(
         };
         if is_simple(b, &lines[st.head]) {
             // A simple statement: it may bind a constant.
-            push(out, s..e);
+            match std::str::from_utf8(&b[s..e]).ok().and_then(bound_names) {
+                Some(names) if !hit => optional.push((s..e, names)),
+                _ => push(out, s..e),
+            }
         } else if st.is_class(b, lines) {
             // A class without a hit still lends its constants (`Queries.TABLE`); one with
             // hits is narrowed too: header, then the members of its body (whatever its
@@ -247,7 +371,7 @@ fn pick(
             match st.body(lines, block.indent) {
                 Some(body) => {
                     push(out, s..lines[body.from].start);
-                    pick(b, lines, body, hits, out);
+                    pick(b, lines, body, hits, out, optional);
                 }
                 None => push(out, s..e),
             }
@@ -2037,6 +2161,48 @@ mod tests {
         ] {
             assert_ne!(plan_of(live), Plan::Skip, "{live}");
             assert!(!whole_extract(live).is_empty(), "{live}");
+        }
+    }
+
+    /// A module or class constant without a hit is parsed only if a kept part names it, to a
+    /// fixpoint (`BASE` names `COLS`, which names `TABLE`).
+    #[test]
+    fn constants_are_kept_when_a_kept_part_names_them() {
+        let src = format!(
+            "{}\nTABLE = 'users'\nCOLS = 'id, name' if TABLE else ''\nclass Q:\n    BASE = 'SELECT ' + COLS + ' FROM ' + TABLE\n    LIMIT = 10\nUNUSED = 'x' * 3\n\ndef run(cur, n):\n    cur.execute(Q.BASE + ' WHERE id = ' + n)\n",
+            filler()
+        );
+        let (parts, r) = region_extract(&src);
+        assert!(!parts.is_empty());
+        assert_eq!(parts, whole_extract(&src));
+        let r = r.unwrap_or_else(|| panic!("no regions"));
+        let kept = |at: &str| {
+            let at = src.find(at).unwrap_or_else(|| panic!("{at}"));
+            r.iter().any(|x| x.contains(&at))
+        };
+        for name in ["TABLE =", "COLS =", "BASE =", "class Q"] {
+            assert!(kept(name), "{name}");
+        }
+        assert!(!kept("UNUSED ="));
+        assert!(!kept("LIMIT ="));
+    }
+
+    #[test]
+    fn bound_names_of_plain_assignments_only() {
+        let names = |s: &str| bound_names(s).map(|v| v.join(","));
+        assert_eq!(names("a = 1\n").as_deref(), Some("a"));
+        assert_eq!(names("a, b = c = f(x=1)\n").as_deref(), Some("a,b,c"));
+        assert_eq!(names("sql += ' WHERE a = 1'").as_deref(), Some("sql"));
+        assert_eq!(names("a = b == c").as_deref(), Some("a"));
+        for kept in [
+            "x: str = 'a'",
+            "d['k'] = 1",
+            "obj.attr = 1",
+            "setup()",
+            "a = 1; b = 2",
+            "del x",
+        ] {
+            assert_eq!(names(kept), None, "{kept}");
         }
     }
 
