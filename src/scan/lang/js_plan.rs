@@ -198,19 +198,12 @@ fn lex(b: &[u8]) -> Option<Lexed> {
             return None;
         }
         match c {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                let end = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
-                out.push(Opaque {
-                    start: i,
-                    end,
-                    comment: true,
-                });
-                // A comment is no token: what it follows still decides a `/`.
-                i = end;
-                continue;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = i + 2 + memchr::memmem::find(&b[i + 2..], b"*/")? + 2;
+            b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
+                let end = if b[i + 1] == b'/' {
+                    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p)
+                } else {
+                    i + 2 + memchr::memmem::find(&b[i + 2..], b"*/")? + 2
+                };
                 out.push(Opaque {
                     start: i,
                     end,
