@@ -11,6 +11,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::candidate::{Sinks, looks_like_sql};
+use super::lang::common::skip_literal_lead;
 
 /// Statement keywords a SQL string can start with (as in `looks_like_sql`).
 const KEYWORDS: &[&str] = &[
@@ -147,7 +148,7 @@ impl Prefilter {
         // escaped whitespace. Quotes are found with SIMD (memchr); a case-insensitive
         // keyword automaton over every byte cost more than the rest of the prefilter.
         for q in memchr::memchr3_iter(b'"', b'\'', b'`', bytes) {
-            let Some(start) = after_quote_skip(bytes, q + 1) else {
+            let Some(start) = skip_literal_lead(bytes, q + 1, 64) else {
                 continue;
             };
             let Some(kw) = keyword_at(&bytes[start..]) else {
@@ -194,19 +195,6 @@ impl Prefilter {
 
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Where a string's text starts after its opening quote once whitespace, `(` and the
-/// escapes `\n`, `\r`, `\t` are skipped (at most 64 of them, as a bound on odd input).
-fn after_quote_skip(b: &[u8], mut i: usize) -> Option<usize> {
-    for _ in 0..64 {
-        match b.get(i)? {
-            b' ' | b'\t' | b'\n' | b'\r' | b'(' => i += 1,
-            b'\\' if matches!(b.get(i + 1), Some(b'n' | b'r' | b't')) => i += 2,
-            _ => return Some(i),
-        }
-    }
-    None
 }
 
 /// For each byte, the keywords (bit `i`: `KEYWORDS[i]`) that start with it in either

@@ -500,20 +500,45 @@ pub fn method_name(callee: &str) -> &str {
     callee.rsplit(['.', ':']).next().unwrap_or(callee).trim()
 }
 
-/// Whether a hit at `h` inside a plain string literal whose text starts at `start` is at
-/// the literal's start, as the prefilter's statement-keyword rule sees it: only whitespace,
-/// `(` and escaped line ends or tabs before it. A hit elsewhere in such a literal cannot
-/// start a candidate.
-pub fn starts_literal(b: &[u8], start: usize, h: usize) -> bool {
-    let mut j = start;
-    while j < h {
-        match b[j] {
-            b' ' | b'\t' | b'\n' | b'\r' | b'(' => j += 1,
-            b'\\' if matches!(b.get(j + 1), Some(b'n' | b'r' | b't')) => j += 2,
-            _ => return false,
+/// A comment or a plain (non-interpolating) string literal's text, as a front end's hit
+/// judgement lexes it.
+pub struct Opaque {
+    pub start: usize,
+    pub end: usize,
+    pub comment: bool,
+    /// A literal no candidate's text can come from: every hit in it is dead, a statement
+    /// keyword at its start too.
+    pub inert: bool,
+}
+
+/// Whether a prefilter hit at `h` can start a candidate as far as comments and plain
+/// literals go (`opaque` in file order): not in a comment or an inert literal, and inside
+/// a plain literal only at its start, as the prefilter's statement-keyword rule allows
+/// (a sink's name inside a string is no call).
+pub fn outside_opaque(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
+    let i = opaque.partition_point(|o| o.start <= h);
+    match i.checked_sub(1).map(|i| &opaque[i]) {
+        Some(o) if h < o.end => {
+            !o.comment
+                && !o.inert
+                && skip_literal_lead(b, o.start, usize::MAX).is_none_or(|p| p >= h)
+        }
+        _ => true,
+    }
+}
+
+/// Skips what may stand between a quote and a statement keyword: whitespace, `(` and the
+/// escapes `\n`, `\r`, `\t`, at most `limit` of them. Where the text starts; `None` at the
+/// end of `b` or past the limit.
+pub fn skip_literal_lead(b: &[u8], mut i: usize, limit: usize) -> Option<usize> {
+    for _ in 0..limit {
+        match b.get(i)? {
+            b' ' | b'\t' | b'\n' | b'\r' | b'(' => i += 1,
+            b'\\' if matches!(b.get(i + 1), Some(b'n' | b'r' | b't')) => i += 2,
+            _ => return Some(i),
         }
     }
-    true
+    None
 }
 
 /// Decodes the common backslash escapes of C-like string literals (`\n`, `\t`, `\"`, `\'`,

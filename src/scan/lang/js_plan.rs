@@ -14,7 +14,7 @@
 //! never opaque, and a regex never spans lines (one that does not close on its line was a
 //! division), so a misread `/` cannot hide a hit.
 
-use super::common::starts_literal;
+use super::common::{Opaque, outside_opaque};
 use crate::scan::candidate::Plan;
 
 struct Lexed {
@@ -34,13 +34,6 @@ enum Prev {
     Other,
 }
 
-/// A comment or a plain string literal's text.
-struct Opaque {
-    start: usize,
-    end: usize,
-    comment: bool,
-}
-
 pub(crate) fn plan(source: &str, hits: &[usize]) -> Plan {
     if super::javascript::is_minified(source) {
         return Plan::Skip;
@@ -51,7 +44,7 @@ pub(crate) fn plan(source: &str, hits: &[usize]) -> Plan {
     };
     if hits
         .iter()
-        .any(|&h| live(b, &opaque, h) && !unknown_argument(b, h, &functions))
+        .any(|&h| outside_opaque(b, &opaque, h) && !unknown_argument(b, h, &functions))
     {
         Plan::Whole
     } else {
@@ -137,14 +130,6 @@ fn opens_literal(b: &[u8], h: usize) -> bool {
     false
 }
 
-fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
-    let i = opaque.partition_point(|o| o.start <= h);
-    match i.checked_sub(1).map(|i| &opaque[i]) {
-        Some(o) if h < o.end => !o.comment && starts_literal(b, o.start, h),
-        _ => true,
-    }
-}
-
 /// Words after which a `/` starts a regular expression (`return /x/.test(s)`).
 const BEFORE_REGEX: &[&[u8]] = &[
     b"return",
@@ -227,6 +212,7 @@ fn lex(b: &[u8]) -> Option<Lexed> {
                     start: i,
                     end,
                     comment: true,
+                    inert: false,
                 });
                 // A comment is no token: what it follows still decides a `/`.
                 i = end;
@@ -250,6 +236,7 @@ fn lex(b: &[u8]) -> Option<Lexed> {
                     start: i + 1,
                     end,
                     comment: false,
+                    inert: false,
                 });
                 i = end;
                 operand = true;

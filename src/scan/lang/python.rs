@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::common::{
-    FormatArg, Hole, Scope, Str, children, fold_braces, fold_printf, method_name, parse,
-    parse_ranges, position, starts_literal, text, unescape_c,
+    FormatArg, Hole, Opaque, Scope, Str, children, fold_braces, fold_printf, method_name,
+    outside_opaque, parse, parse_ranges, position, text, unescape_c,
 };
 use crate::scan::candidate::{Candidate, Extractor, Plan, Sinks, looks_like_sql};
 
@@ -209,17 +209,7 @@ fn live(b: &[u8], opaque: &[Opaque], h: usize) -> bool {
     {
         return false;
     }
-    let i = opaque.partition_point(|o| o.start <= h);
-    let Some(o) = i.checked_sub(1).map(|i| &opaque[i]) else {
-        return true;
-    };
-    if h >= o.end {
-        return true;
-    }
-    if o.comment || o.inert {
-        return false;
-    }
-    starts_literal(b, o.start, h)
+    outside_opaque(b, opaque, h)
 }
 
 /// A search for a file's names, used once: an NFA (the default, a DFA, took longer to build
@@ -563,17 +553,6 @@ struct Line {
     /// `else`, `elif`, `except`, `finally`: continues the statement before.
     clause: bool,
     decorator: bool,
-}
-
-/// A comment, or the text of a string literal that cannot interpolate (not an f- or
-/// t-string): bytes `start..end`.
-struct Opaque {
-    start: usize,
-    end: usize,
-    comment: bool,
-    /// A literal no candidate's text can come from (see `inert_literal`): every hit in
-    /// it is dead, a statement keyword at its start too.
-    inert: bool,
 }
 
 struct Lexed {
