@@ -224,7 +224,7 @@ fn names_automaton(names: &[&str]) -> Result<aho_corasick::AhoCorasick, aho_cora
 
 /// A module- or class-level assignment without a hit, kept only if a kept part names one
 /// of the names it binds.
-type Optional = (std::ops::Range<usize>, Vec<String>);
+type Optional<'s> = (std::ops::Range<usize>, Vec<&'s str>);
 
 /// Adds to `kept` every optional assignment whose names appear as a word in a kept part, to
 /// a fixpoint (a constant built from another), and merges adjacent parts. The names are
@@ -233,7 +233,7 @@ type Optional = (std::ops::Range<usize>, Vec<String>);
 fn add_referenced(
     source: &str,
     mut kept: Vec<std::ops::Range<usize>>,
-    mut optional: Vec<Optional>,
+    mut optional: Vec<Optional<'_>>,
 ) -> Option<Vec<std::ops::Range<usize>>> {
     let b = source.as_bytes();
     let mut fresh = kept.clone();
@@ -241,7 +241,7 @@ fn add_referenced(
         let names: Vec<&str> = {
             let mut n: Vec<&str> = optional
                 .iter()
-                .flat_map(|(_, names)| names.iter().map(String::as_str))
+                .flat_map(|(_, names)| names.iter().copied())
                 .collect();
             n.sort_unstable();
             n.dedup();
@@ -262,7 +262,7 @@ fn add_referenced(
             .iter()
             .map(|(_, ns)| {
                 ns.iter()
-                    .any(|n| names.binary_search(&n.as_str()).is_ok_and(|i| used[i]))
+                    .any(|n| names.binary_search(n).is_ok_and(|i| used[i]))
             })
             .collect();
         let (now, later): (Vec<_>, Vec<_>) =
@@ -285,7 +285,7 @@ fn add_referenced(
 /// The names a plain assignment binds (`a = ...`, `a, b = c = ...`, `a += ...`); `None`
 /// for any other statement (annotated, subscript or attribute targets, calls), which is
 /// then always kept.
-fn bound_names(stmt: &str) -> Option<Vec<String>> {
+fn bound_names(stmt: &str) -> Option<Vec<&str>> {
     if stmt.contains(';') {
         // `a = 1; b = 2`: more than one statement.
         return None;
@@ -303,7 +303,7 @@ fn bound_names(stmt: &str) -> Option<Vec<String>> {
             if n == 0 || t.as_bytes()[0].is_ascii_digit() {
                 break;
             }
-            target.push(t[..n].to_string());
+            target.push(&t[..n]);
             t = t[n..].trim_start_matches([' ', '\t']);
             match t.strip_prefix(',') {
                 Some(after) => t = after.trim_start_matches([' ', '\t']),
@@ -329,13 +329,13 @@ fn bound_names(stmt: &str) -> Option<Vec<String>> {
 
 /// Adds the statements of `block` that a candidate may need, merging adjacent ranges; a
 /// plain assignment without a hit goes to `optional` (kept if something kept names it).
-fn pick(
-    b: &[u8],
+fn pick<'s>(
+    b: &'s [u8],
     lines: &[Line],
     block: Block,
     hits: &[usize],
     out: &mut Vec<std::ops::Range<usize>>,
-    optional: &mut Vec<Optional>,
+    optional: &mut Vec<Optional<'s>>,
 ) {
     let push = |out: &mut Vec<std::ops::Range<usize>>, r: std::ops::Range<usize>| {
         if r.start >= r.end {
