@@ -682,12 +682,7 @@ fn inert_literal(
     lines: &[Line],
     opaque: &[Opaque],
 ) -> bool {
-    let prefix = b[..q]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
-        .count();
-    let from = q - prefix;
+    let from = q - literal_prefix(b, q).len();
     let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0c);
     if depth == 0 {
         // A logical line of its own: it starts the line and nothing follows but a comment.
@@ -741,13 +736,21 @@ const LEX_SPECIAL: [bool; 256] = {
     t
 };
 
-/// Whether the literal whose quote is at `q` has an `f` or `t` prefix (its `{...}` parts
-/// are code).
-fn interpolates(b: &[u8], q: usize) -> bool {
-    b[..q]
+/// The prefix letters (`rb`, `f`, ...) of the literal whose quote is at `q`.
+fn literal_prefix(b: &[u8], q: usize) -> &[u8] {
+    let n = b[..q]
         .iter()
         .rev()
         .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    &b[q - n..q]
+}
+
+/// Whether the literal whose quote is at `q` has an `f` or `t` prefix (its `{...}` parts
+/// are code).
+fn interpolates(b: &[u8], q: usize) -> bool {
+    literal_prefix(b, q)
+        .iter()
         .any(|c| matches!(c, b'f' | b'F' | b't' | b'T'))
 }
 
